@@ -1,0 +1,39 @@
+"""Commands for the campaign side."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from auth.accounts import user_by_email
+from auth.models import User, utcnow
+from extensions import db
+from proposals.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has people already.")
+def demo_data(if_empty: bool) -> None:
+    """Load the 25 Kasım demo consultation (safe to run again: nothing is duplicated)."""
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("The database has data already; demo data not loaded.")
+    else:
+        report = load_demo(utcnow(), generate_password_hash(DEMO_PASSWORD))
+        db.session.commit()
+        click.echo(
+            f"Demo data: {report.created_organizations} organisations, {report.created_users} "
+            f"people and {report.created_campaigns} campaigns added."
+        )
+    logins = [row for row in demo_logins() if user_by_email(row[1]) is not None]
+    if not logins:
+        return
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, organization in logins:
+        suffix = f"  ({organization})" if organization else ""
+        click.echo(f"  {role:<12} {email}{suffix}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_data)

@@ -1,0 +1,163 @@
+"""Thin routes for campaigns."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.errors import DomainError
+from auth.permissions import Permission, can, permission_required
+from extensions import db, login_manager
+from proposals import campaigns
+from proposals.forms import CampaignForm, NewCampaignForm
+from proposals.models import Campaign, Visibility
+from web import clock
+
+bp = Blueprint("proposals", __name__)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    query = select(Campaign).order_by(Campaign.voting_closes_at.desc())
+    if not current_user.is_authenticated:
+        query = query.where(Campaign.visibility == Visibility.public)
+    return render_template(
+        "proposals/index.html",
+        campaigns=db.session.scalars(query).all(),
+        now=clock(),
+        may_create=can(current_user, Permission.manage_campaigns),
+    )
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _visible_campaign(slug: str) -> Campaign | ResponseReturnValue:
+    campaign = _campaign_or_404(slug)
+    if not campaign.can_view(current_user):
+        return login_manager.unauthorized()
+    return campaign
+
+
+@bp.get("/campaigns/<slug>")
+def campaign(slug: str) -> ResponseReturnValue:
+    found = _visible_campaign(slug)
+    if not isinstance(found, Campaign):
+        return found
+    return render_template(
+        "proposals/campaign.html",
+        campaign=found,
+        phase=found.phase(clock()),
+        may_manage=found.can_manage(current_user),
+    )
+
+
+def _data(form: CampaignForm, zone: ZoneInfo) -> campaigns.CampaignData:
+    return campaigns.CampaignData(
+        title=form.title.data.strip(),
+        description=form.description.data or "",
+        awareness_day=form.awareness_day.data,
+        votes_per_organization=form.votes_per_organization.data,
+        visibility=Visibility(form.visibility.data),
+        **{
+            name: campaigns.to_utc(getattr(form, name).data, zone)
+            for name in campaigns.WINDOW_FIELDS
+        },
+    )
+
+
+def _attach(form: CampaignForm, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors.append(error.message)
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@permission_required(Permission.manage_campaigns)
+def new_campaign() -> ResponseReturnValue:
+    zone = _zone()
+    template = campaigns.TEMPLATES.get(request.args.get("template", ""))
+    if request.method == "GET" and template is None:
+        return render_template("proposals/choose_template.html", templates=campaigns.TEMPLATES)
+    if request.method == "GET":
+        today = campaigns.to_local(clock(), zone).date()
+        form = NewCampaignForm(
+            data={
+                **campaigns.template_defaults(template, today, zone),
+                "creation_key": campaigns.new_creation_key(),
+            }
+        )
+    else:
+        form = NewCampaignForm()
+    if form.validate_on_submit():
+        existing = campaigns.campaign_for_key(form.creation_key.data)
+        if existing is not None:  # the same form sent twice: show what the first one made
+            return redirect(url_for("proposals.campaign", slug=existing.slug), 303)
+        try:
+            created = campaigns.create_campaign(
+                current_user,
+                _data(form, zone),
+                themes=campaigns.parse_themes(form.themes.data or ""),
+                timezone=zone.key,
+                creation_key=form.creation_key.data or None,
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The campaign “%(title)s” has been created.", title=created.title), "success")
+            return redirect(url_for("proposals.campaign", slug=created.slug), 303)
+    return render_template("proposals/campaign_form.html", form=form, campaign=None)
+
+
+@bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
+@permission_required(Permission.manage_campaigns)
+def edit_campaign(slug: str) -> ResponseReturnValue:
+    found = _campaign_or_404(slug)
+    zone = found.zone
+    if request.method == "GET":
+        values = {name: getattr(found, name) for name in campaigns.AUDITED_FIELDS}
+        for name in campaigns.WINDOW_FIELDS:
+            values[name] = campaigns.to_local(values[name], zone)
+        form = CampaignForm(data={**values, "visibility": found.visibility.value})
+    else:
+        form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaigns.update_campaign(found, current_user, _data(form, zone))
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("The campaign has been saved."), "success")
+            return redirect(url_for("proposals.campaign", slug=found.slug), 303)
+    return render_template("proposals/campaign_form.html", form=form, campaign=found)
+
+
+@bp.post("/campaigns/<slug>/advance")
+@permission_required(Permission.manage_campaigns)
+def advance_phase(slug: str) -> ResponseReturnValue:
+    found = _campaign_or_404(slug)
+    try:
+        campaigns.advance_phase(found, current_user, clock())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The phase has been closed early; the campaign moved on."), "success")
+    return redirect(url_for("proposals.campaign", slug=found.slug), 303)
