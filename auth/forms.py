@@ -13,11 +13,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
 
 from auth.models import Role
 
-LANGUAGES = [("tr", "Türkçe"), ("en", "English")]
+LANGUAGES = [SelectChoice("tr", "Türkçe"), SelectChoice("en", "English")]
 
 
 def _email_field(label: object = None) -> EmailField:
@@ -114,9 +115,9 @@ class InvitationForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (Role.participant.value, _l("Representative of an organisation")),
-            (Role.moderator.value, _l("Moderator")),
-            (Role.organizer.value, _l("Organiser")),
+            SelectChoice(Role.participant.value, _l("Representative of an organisation")),
+            SelectChoice(Role.moderator.value, _l("Moderator")),
+            SelectChoice(Role.organizer.value, _l("Organiser")),
         ],
         default=Role.participant.value,
     )
@@ -133,9 +134,9 @@ class InvitationForm(FlaskForm):
     def __init__(self, *args: object, organizations: list[tuple[int, str]], **kwargs: object):
         super().__init__(*args, **kwargs)
         self.organization.choices = [
-            ("", _l("— none (moderator or organiser) —")),
-            (NEW_ORGANIZATION, _l("New organisation")),
-            *[(str(org_id), name) for org_id, name in organizations],
+            SelectChoice("", _l("— none (moderator or organiser) —")),
+            SelectChoice(NEW_ORGANIZATION, _l("New organisation")),
+            *[SelectChoice(str(org_id), name) for org_id, name in organizations],
         ]
 
 

@@ -13,9 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from proposals.campaigns import MAX_VOTES, MIN_VOTES, window_errors
+from proposals.campaigns import MAX_VOTES, MIN_VOTES, WINDOW_FIELDS, window_errors
 from proposals.models import Visibility
 
 _WHEN = "%Y-%m-%dT%H:%M"
@@ -62,8 +63,13 @@ class CampaignForm(FlaskForm):
     visibility = RadioField(
         _l("Who can read the campaign"),
         choices=[
-            (Visibility.public.value, _l("Public: anyone can read; only invited people take part")),
-            (Visibility.members.value, _l("Members only: only signed-in people can read")),
+            SelectChoice(
+                Visibility.public.value,
+                _l("Public: anyone can read; only invited people take part"),
+            ),
+            SelectChoice(
+                Visibility.members.value, _l("Members only: only signed-in people can read")
+            ),
         ],
         default=Visibility.public.value,
     )
@@ -71,15 +77,7 @@ class CampaignForm(FlaskForm):
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[arg-type]
         for name, message in window_errors(
-            {
-                name: getattr(self, name).data
-                for name in (
-                    "submission_opens_at",
-                    "submission_closes_at",
-                    "voting_opens_at",
-                    "voting_closes_at",
-                )
-            }
+            {name: getattr(self, name).data for name in WINDOW_FIELDS}
         ).items():
             getattr(self, name).errors.append(message)
             valid = False
