@@ -65,7 +65,8 @@ def invite(
                     _l("An organisation with this name exists already; choose it from the list."),
                     "new_organization",
                 )
-            organization = Organization(name=new_organization_name.strip())
+            # active=True now: the column default only applies at flush, and is checked below.
+            organization = Organization(name=new_organization_name.strip(), active=True)
             db.session.add(organization)
             record(inviter, "organization.create", organization, after={"name": organization.name})
         if organization is None:

@@ -65,6 +65,12 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.name!r}>"
 
 
+class NotificationMode(enum.StrEnum):
+    immediate = "immediate"
+    daily = "daily"
+    off = "off"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -78,6 +84,11 @@ class User(UserMixin, db.Model):
     )
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="tr")
+    notification_mode: Mapped[NotificationMode] = mapped_column(
+        db.Enum(NotificationMode, native_enum=False, length=20, validate_strings=True),
+        default=NotificationMode.immediate,
+        server_default=NotificationMode.immediate.value,
+    )
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped whenever every existing session of this user must end (password change,
     # deactivation); it is part of the id Flask-Login keeps in the signed cookie.
@@ -214,3 +225,29 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action}>"
+
+
+class Notification(db.Model):
+    """Something a person should know about, shown in-app and mailed per their preference.
+
+    Stored as a kind plus parameters (not rendered text) so that it is shown in the
+    reader's current language.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+    # When it went out by mail (at once or in a digest); None while a digest is due.
+    mailed_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind}>"

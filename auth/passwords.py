@@ -13,9 +13,19 @@ from text import fold
 MIN_LENGTH = 12
 COMMON_LIST_SIZE = 10_000
 
-# Words an attacker who knows this platform would try first, Turkish-folded.
+# Turkish letters as they are typed on an English keyboard. "IZMIR" folds (the Turkish way)
+# to "ızmır", "Yilmaz" stays "yilmaz": comparing skeletons catches every spelling of a word.
+_ASCII_LETTERS = str.maketrans("ıçğöşüâîû", "icgosuaiu")
+
+
+def _skeleton(text: str) -> str:
+    """Turkish-folded, then written without Turkish letters: "İZMİR", "IZMIR" → "izmir"."""
+    return fold(text).translate(_ASCII_LETTERS)
+
+
+# Words an attacker who knows this platform would try first, as skeletons.
 CONTEXT_WORDS = frozenset(
-    fold(w)
+    _skeleton(w)
     for w in (
         "ortak", "izmir", "İzmir", "belediye", "büyükşehir", "kadın", "kadin", "şiddet",
         "siddet", "dayanışma", "dayanisma", "kasım", "kasim", "mart", "turuncu", "sivil",
@@ -33,16 +43,16 @@ def common_passwords() -> frozenset[str]:
 
 def _core(password: str) -> str:
     """The letters left once digits, punctuation and repetition padding are stripped."""
-    return re.sub(r"[\W\d_]+", "", fold(password))
+    return re.sub(r"[\W\d_]+", "", _skeleton(password))
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Return why ``password`` is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
         return str(_l("Use at least %(n)d characters.", n=MIN_LENGTH))
-    folded = fold(password)
+    folded = _skeleton(password)
     core = _core(password)
-    personal = {fold(part) for part in re.split(r"[\W_]+", f"{email.split('@')[0]} {name}")}
+    personal = {_skeleton(part) for part in re.split(r"[\W_]+", f"{email.split('@')[0]} {name}")}
     personal = {p for p in personal if len(p) >= 3}
     words = common_passwords()
     if (

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auth.models import User, utcnow
+from auth.models import Organization, User, utcnow
 from auth.permissions import Permission, can
 from extensions import db
 
@@ -109,3 +109,220 @@ class Theme(db.Model):
 
     def __repr__(self) -> str:
         return f"<Theme {self.id} {self.name_tr!r}>"
+
+
+class ActivityType(enum.StrEnum):
+    event = "event"
+    workshop = "workshop"
+    training = "training"
+    public_campaign = "public_campaign"
+    exhibition = "exhibition"
+    other = "other"
+
+
+class ProposalState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    accepted = "accepted"
+    not_accepted = "not_accepted"
+    withdrawn = "withdrawn"
+    merged = "merged"
+    shortlisted = "shortlisted"
+    not_selected = "not_selected"
+
+
+# The states a proposal is publicly visible in (a draft is its organisation's alone).
+PUBLISHED_STATES = frozenset(ProposalState) - {ProposalState.draft}
+
+
+class PartnershipState(enum.StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    declined = "declined"
+
+
+def _enum(kind: type[enum.Enum], length: int = 20) -> Any:
+    return db.Enum(kind, native_enum=False, length=length, validate_strings=True)
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_campaign_state", "campaign_id", "state"),
+        Index("ix_proposals_campaign_submitted", "campaign_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    activity_type: Mapped[ActivityType | None] = mapped_column(_enum(ActivityType))
+    target_group: Mapped[str] = mapped_column(String(200), default="")
+    district: Mapped[str] = mapped_column(String(40), default="")
+    proposed_date: Mapped[date | None] = mapped_column(Date)
+    expected_participants: Mapped[int | None] = mapped_column()
+    estimated_budget: Mapped[int | None] = mapped_column()  # whole Turkish lira
+    state: Mapped[ProposalState] = mapped_column(
+        _enum(ProposalState), default=ProposalState.draft
+    )
+    # Turkish-folded title + summary + description, kept up to date on every write, so
+    # that search is one indexed-column LIKE on SQLite and PostgreSQL alike (see search.py).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    # A key the new-proposal form carries, so a double submit creates one proposal.
+    creation_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column()
+
+    campaign: Mapped[Campaign] = relationship()
+    organization: Mapped[Organization] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    partnerships: Mapped[list[Partnership]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="Partnership.id"
+    )
+    themes: Mapped[list[Theme]] = relationship(
+        secondary="proposal_themes", order_by="Theme.position"
+    )
+    versions: Mapped[list[ProposalVersion]] = relationship(
+        back_populates="proposal", order_by="ProposalVersion.number"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.state in PUBLISHED_STATES
+
+    def confirmed_partners(self) -> list[Organization]:
+        return [
+            p.organization for p in self.partnerships if p.state == PartnershipState.confirmed
+        ]
+
+    def is_member(self, user: Any) -> bool:
+        """True when ``user`` speaks for the author organisation."""
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and user.organization_id == self.organization_id
+        )
+
+    def can_view(self, user: Any) -> bool:
+        if not self.campaign.can_view(user):
+            return False
+        return self.is_published or self.is_member(user)
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.state}>"
+
+
+proposal_themes = db.Table(
+    "proposal_themes",
+    db.Column("proposal_id", ForeignKey("proposals.id"), primary_key=True),
+    db.Column("theme_id", ForeignKey("themes.id"), primary_key=True, index=True),
+)
+
+
+class Partnership(db.Model):
+    __tablename__ = "partnerships"
+    __table_args__ = (UniqueConstraint("proposal_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    state: Mapped[PartnershipState] = mapped_column(
+        _enum(PartnershipState), default=PartnershipState.pending
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="partnerships")
+    organization: Mapped[Organization] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Partnership {self.proposal_id}:{self.organization_id} {self.state}>"
+
+
+class ProposalVersion(db.Model):
+    """The text of a proposal after each save, with who saved it and why (moderators)."""
+
+    __tablename__ = "proposal_versions"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    number: Mapped[int] = mapped_column()
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="versions")
+    edited_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ProposalVersion {self.proposal_id}#{self.number}>"
+
+
+class CommentKind(enum.StrEnum):
+    comment = "comment"
+    support = "support"
+    concern = "concern"
+    question = "question"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_proposal_created", "proposal_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The organisation the author spoke for when writing; kept if they later leave.
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    kind: Mapped[CommentKind] = mapped_column(_enum(CommentKind), default=CommentKind.comment)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+    proposal: Mapped[Proposal] = relationship()
+    author: Mapped[User | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    replies: Mapped[list[Comment]] = relationship(order_by="Comment.created_at, Comment.id")
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on {self.proposal_id}>"
+
+
+class ReportState(enum.StrEnum):
+    open = "open"
+    dismissed = "dismissed"
+    actioned = "actioned"
+
+
+class Report(db.Model):
+    """A user's flag on a proposal or comment, for the moderation queue."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[ReportState] = mapped_column(_enum(ReportState), default=ReportState.open)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reporter: Mapped[User | None] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Report {self.id} {self.state}>"

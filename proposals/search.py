@@ -1,0 +1,225 @@
+"""Browsing a campaign's proposals: filters, Turkish-aware search, sorting, pages.
+
+Search uses ``Proposal.search_text``, a Turkish-folded copy of title, summary
+and description written with every save (see ``text.fold``). A LIKE over a
+column folded the same way as the query gives identical results on SQLite
+and PostgreSQL, where ``lower()``/``ILIKE`` would each fold "I" and "İ" their
+own (wrong) way and full-text search would need two implementations. At the
+scale of a consultation (thousands of proposals per campaign) a scan of one
+campaign's rows is fast; PostgreSQL can add a trigram index later without a
+change here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from auth.models import Organization
+from extensions import db
+from proposals.models import (
+    ActivityType,
+    Campaign,
+    Comment,
+    CommentKind,
+    Partnership,
+    Proposal,
+    ProposalState,
+    proposal_themes,
+)
+from text import fold
+
+PAGE_SIZE = 20
+SORTS = ("newest", "supported", "discussed", "random")
+MAX_QUERY = 200
+_SEED_MOD = 2_147_483_629  # a prime below 2**31: the random order stays in integer range
+
+
+@dataclass(frozen=True)
+class ProposalQuery:
+    """What the visitor asked for; built from a query string, never trusted further."""
+
+    q: str = ""
+    theme: int | None = None
+    district: str = ""
+    activity_type: str = ""
+    organization: int | None = None
+    status: str = ""
+    sort: str = "newest"
+    page: int = 1
+    seed: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], seed: int) -> ProposalQuery:
+        def number(name: str) -> int | None:
+            value = (args.get(name) or "").strip()
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        sort = args.get("sort", "newest")
+        status = args.get("status", "")
+        return cls(
+            q=(args.get("q") or "")[:MAX_QUERY].strip(),
+            theme=number("theme"),
+            district=(args.get("district") or "")[:40],
+            activity_type=args.get("activity_type", "")
+            if args.get("activity_type") in ActivityType.__members__
+            else "",
+            organization=number("organization"),
+            status=args.get("status", "")
+            if args.get("status") in ProposalState.__members__
+            else "",
+            sort=sort if sort in SORTS else "newest",
+            page=max(1, min(number("page") or 1, 100_000)),
+            seed=seed,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link (a page, a sort) with defaults left out."""
+        query = replace(self, **changes)
+        values = {
+            "q": query.q,
+            "theme": query.theme,
+            "district": query.district,
+            "activity_type": query.activity_type,
+            "organization": query.organization,
+            "status": query.status,
+            "sort": "" if query.sort == "newest" else query.sort,
+            "page": "" if query.page == 1 else query.page,
+        }
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    @property
+    def filtered(self) -> bool:
+        return bool(
+            self.q or self.theme or self.district or self.activity_type or self.organization
+            or self.status
+        )  # fmt: skip
+
+
+@dataclass
+class ProposalRow:
+    proposal: Proposal
+    comments: int
+    supports: int
+
+
+@dataclass
+class ProposalPage:
+    rows: list[ProposalRow]
+    total: int
+    page: int
+    pages: int
+    query: ProposalQuery
+
+
+def visible_proposals(campaign: Campaign, user: Any) -> Select[tuple[Proposal]]:
+    """Published proposals of the campaign, plus the viewer's own organisation's drafts."""
+    conditions = [Proposal.state != ProposalState.draft]
+    organization_id = getattr(user, "organization_id", None) if user.is_authenticated else None
+    if organization_id:
+        conditions.append(
+            and_(Proposal.state == ProposalState.draft, Proposal.organization_id == organization_id)
+        )
+    return select(Proposal).where(Proposal.campaign_id == campaign.id, or_(*conditions))
+
+
+def _filtered(statement: Select[Any], query: ProposalQuery) -> Select[Any]:
+    for word in fold(query.q).split()[:10]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+    if query.theme:
+        statement = statement.where(
+            Proposal.id.in_(
+                select(proposal_themes.c.proposal_id).where(
+                    proposal_themes.c.theme_id == query.theme
+                )
+            )
+        )
+    if query.district:
+        statement = statement.where(Proposal.district == query.district)
+    if query.activity_type:
+        statement = statement.where(Proposal.activity_type == ActivityType(query.activity_type))
+    if query.organization:
+        partner_of = select(Partnership.proposal_id).where(
+            Partnership.organization_id == query.organization,
+            Partnership.state == "confirmed",
+        )
+        statement = statement.where(
+            or_(Proposal.organization_id == query.organization, Proposal.id.in_(partner_of))
+        )
+    if query.status:
+        statement = statement.where(Proposal.state == ProposalState(query.status))
+    return statement
+
+
+def comment_counts() -> Any:
+    """Per proposal: visible comments, and distinct organisations that marked support."""
+    return (
+        select(
+            Comment.proposal_id.label("proposal_id"),
+            func.count(Comment.id).label("comments"),
+            func.count(
+                func.distinct(case((Comment.kind == CommentKind.support, Comment.organization_id)))
+            ).label("supports"),
+        )
+        .where(Comment.deleted_at.is_(None))
+        .group_by(Comment.proposal_id)
+        .subquery()
+    )
+
+
+def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> ProposalPage:
+    """One page of proposals with their counts, in a fixed number of queries."""
+    base = _filtered(visible_proposals(campaign, user), query)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(query.page, pages)
+    counts = comment_counts()
+    comments = func.coalesce(counts.c.comments, 0)
+    supports = func.coalesce(counts.c.supports, 0)
+    newest = func.coalesce(Proposal.submitted_at, Proposal.created_at)
+    order: list[Any]
+    if query.sort == "supported":
+        order = [supports.desc(), newest.desc()]
+    elif query.sort == "discussed":
+        order = [comments.desc(), newest.desc()]
+    elif query.sort == "random":
+        # A stable shuffle per visitor: the same seed gives the same order on every page.
+        order = [(Proposal.id * 1_103_515_245 + query.seed) % _SEED_MOD, Proposal.id]
+    else:
+        order = [newest.desc(), Proposal.id.desc()]
+    statement = (
+        base.add_columns(comments, supports)
+        .outerjoin(counts, counts.c.proposal_id == Proposal.id)
+        .options(
+            selectinload(Proposal.organization),
+            selectinload(Proposal.themes),
+            selectinload(Proposal.partnerships).selectinload(Partnership.organization),
+        )
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    rows = [ProposalRow(p, c, s) for p, c, s in db.session.execute(statement)]
+    return ProposalPage(rows=rows, total=total, page=page, pages=pages, query=query)
+
+
+def filter_choices(campaign: Campaign) -> dict[str, Any]:
+    """Organisations that appear in the campaign, for the organisation filter."""
+    organizations = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(
+            Organization.id.in_(
+                select(Proposal.organization_id).where(
+                    Proposal.campaign_id == campaign.id, Proposal.state != ProposalState.draft
+                )
+            )
+        )
+        .order_by(Organization.name_folded)
+    ).all()
+    return {"organizations": organizations}
