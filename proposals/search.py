@@ -62,17 +62,14 @@ class ProposalQuery:
 
         sort = args.get("sort", "newest")
         status = args.get("status", "")
+        activity = args.get("activity_type", "")
         return cls(
             q=(args.get("q") or "")[:MAX_QUERY].strip(),
             theme=number("theme"),
             district=(args.get("district") or "")[:40],
-            activity_type=args.get("activity_type", "")
-            if args.get("activity_type") in ActivityType.__members__
-            else "",
+            activity_type=activity if activity in ActivityType.__members__ else "",
             organization=number("organization"),
-            status=args.get("status", "")
-            if args.get("status") in ProposalState.__members__
-            else "",
+            status=status if status in ProposalState.__members__ else "",
             sort=sort if sort in SORTS else "newest",
             page=max(1, min(number("page") or 1, 100_000)),
             seed=seed,
