@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, render_template, session
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -128,6 +128,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["currency"] = lambda amount: format_currency(amount, "TRY")
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

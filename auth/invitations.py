@@ -68,6 +68,7 @@ def invite(
             # active=True now: the column default only applies at flush, and is checked below.
             organization = Organization(name=new_organization_name.strip(), active=True)
             db.session.add(organization)
+            db.session.flush()  # the audit entry names it by id
             record(inviter, "organization.create", organization, after={"name": organization.name})
         if organization is None:
             raise DomainError(

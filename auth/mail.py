@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Protocol
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from extensions import db
 
 log = logging.getLogger("ortak.mail")
 
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -81,9 +82,10 @@ class SMTPTransport:
         mail["To"] = message.to_address
         mail["Subject"] = message.subject
         mail["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
-        mail["Content-Language"] = message.locale
         mail.set_content(message.body_text)
         mail.add_alternative(message.body_html, subtype="html")
+        # Only now: set_content() drops every Content-* header set before it.
+        mail["Content-Language"] = message.locale
         context = ssl.create_default_context()
         smtp_class = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
         kwargs: dict[str, Any] = {"timeout": self.timeout}
@@ -174,10 +176,12 @@ def external_url(endpoint: str, **values: Any) -> str:
 
     With ``PUBLIC_URL`` set (production) links never depend on the request's
     Host header, so a forged header cannot point a reset mail at another site.
+    Without it, a request's own host is used (development), and outside a
+    request (CLI, cron) the development server's address.
     """
-    from flask import url_for
-
     public = current_app.config.get("PUBLIC_URL")
-    if public:
-        return public.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if not public and has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context():
+        path = url_for(endpoint, **values)
+    return (public or DEVELOPMENT_URL).rstrip("/") + path

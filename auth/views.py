@@ -35,7 +35,6 @@ from auth.forms import (
 from auth.models import Invitation, Organization, Role, User
 from auth.permissions import Permission, can, permission_required
 from extensions import db, limiter
-from text import fold
 from web import clock, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -48,7 +47,9 @@ def _limit(name: str) -> str:
 
 
 def _email_key() -> str:
-    return "account:" + fold(request.form.get("email", "")).strip()
+    # Normalised as the account lookup does: Turkish folding would put "KARSIYAKA" (→ karsıyaka)
+    # in another bucket than "karsiyaka", although both sign in to the same account.
+    return "account:" + invitations.normalise_email(request.form.get("email", ""))
 
 
 def _attach(form: object, error: DomainError) -> None:
@@ -171,7 +172,9 @@ def change_password() -> ResponseReturnValue:
             _attach(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # this session continues with the new epoch; others end
+            # This session continues with the new epoch; others end. The user itself, not the
+            # proxy: Flask-Login keeps what it is given as the current user.
+            login_user(current_user._get_current_object())
             flash(
                 _("Your password has been changed. Other sessions have been signed out."), "success"
             )
@@ -185,12 +188,19 @@ def change_password() -> ResponseReturnValue:
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_INVITATION_IP"), methods=["POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
-    if current_user.is_authenticated:
-        logout_user()
     try:
         invitation = invitations.invitation_for_token(token, clock())
     except DomainError as error:
         return render_template("auth/invitation_invalid.html", message=error.message), 404
+    if current_user.is_authenticated:
+        # Never sign someone out because a page was opened (another site could link here).
+        message = _(
+            "You are logged in as %(name)s. Log out first, then open the invitation link "
+            "again to create the account for %(email)s.",
+            name=current_user.name,
+            email=invitation.email,
+        )
+        return render_template("auth/invitation_invalid.html", message=message)
     form = AcceptInvitationForm(locale=invitation.locale)
     if form.validate_on_submit():
         try:

@@ -6,7 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from proposals import cli, views
+    from proposals import api, cli, discussion_views, labels, views
+    from proposals import proposal_views  # noqa: F401 - adds its routes to views.bp
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(discussion_views.bp)
+    app.jinja_env.globals.update(label=labels.label, district_label=labels.district_label)
     cli.init_app(app)

@@ -182,10 +182,16 @@ def slugify(title: str) -> str:
     return slug[:60].rstrip("-") or "kampanya"
 
 
+# Addresses under /campaigns/ that are routes of their own, never a campaign's slug.
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def unique_slug(title: str) -> str:
     base = slugify(title)
     slug, n = base, 2
-    while db.session.scalar(select(func.count(Campaign.id)).where(Campaign.slug == slug)):
+    while slug in RESERVED_SLUGS or db.session.scalar(
+        select(func.count(Campaign.id)).where(Campaign.slug == slug)
+    ):
         slug, n = f"{base}-{n}", n + 1
     return slug
 

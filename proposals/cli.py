@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from auth.accounts import user_by_email
-from auth.models import User, utcnow
+from auth.models import User
 from extensions import db
+from proposals import notifications
 from proposals.demo import DEMO_PASSWORD, demo_logins, load_demo
+from web import clock
 
 
 @click.command("demo-data")
@@ -20,7 +22,7 @@ def demo_data(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("The database has data already; demo data not loaded.")
     else:
-        report = load_demo(utcnow(), generate_password_hash(DEMO_PASSWORD))
+        report = load_demo(clock(), generate_password_hash(DEMO_PASSWORD))
         db.session.commit()
         click.echo(
             f"Demo data: {report.created_organizations} organisations, {report.created_users} "
@@ -35,5 +37,14 @@ def demo_data(if_empty: bool) -> None:
         click.echo(f"  {role:<12} {email}{suffix}")
 
 
+@click.command("send-digests")
+def send_digests() -> None:
+    """Mail each daily-digest reader one summary of what they have not been mailed yet."""
+    count = notifications.send_digests(clock())
+    db.session.commit()
+    click.echo(f"Digests queued: {count}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
+    app.cli.add_command(send_digests)

@@ -9,15 +9,25 @@ in the phase it describes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from auth.invitations import CONSENT_VERSION
 from auth.models import Organization, Role, User
 from extensions import db
-from proposals.campaigns import THEME_PALETTE, VAW_THEMES, slugify
-from proposals.models import Campaign, Theme, Visibility
+from proposals import demo_content, discussion, submission
+from proposals.campaigns import THEME_PALETTE, VAW_THEMES, ThemeSeed, slugify
+from proposals.models import (
+    ActivityType,
+    Campaign,
+    Comment,
+    CommentKind,
+    Proposal,
+    Theme,
+    Visibility,
+)
 from text import fold
 
 DEMO_PASSWORD = "ortak-demo-2026"  # noqa: S105 - printed on purpose for the demo logins
@@ -189,6 +199,28 @@ STAFF: list[tuple[str, str, Role]] = [
 ]
 
 DEMO_SLUG = "25-kasim-demo"
+GIRLS_DAY_SLUG = "11-ekim-demo"
+
+VAW_TITLE = "25 Kasım {year}: Kadına Yönelik Şiddete Karşı Uluslararası Mücadele Günü"
+VAW_DESCRIPTION = (
+    "İzmir'in sivil toplum kuruluşlarını **25 Kasım Kadına Yönelik Şiddete Karşı "
+    "Uluslararası Mücadele Günü** için belediyeyle birlikte yürütecekleri etkinlikleri "
+    "önermeye davet ediyoruz.\n\n"
+    "- Etkinlik, atölye, eğitim, kamu kampanyası ve sergi önerilerinizi paylaşın.\n"
+    "- Diğer kuruluşların önerilerini yorumlayın, ortak olarak katılın.\n"
+    "- Oylama döneminde her kuruluş **3 oy** kullanır; en çok desteklenen öneriler "
+    "Kadın ve Aile Hizmetleri Dairesi'nin programına alınır.\n"
+)
+GIRLS_DAY_TITLE = "11 Ekim {year}: Dünya Kız Çocukları Günü"
+GIRLS_DAY_DESCRIPTION = (
+    "**11 Ekim Dünya Kız Çocukları Günü** için kız çocuklarının eğitim, güvenlik ve "
+    "katılım haklarını öne çıkaran etkinlik önerilerinizi bekliyoruz."
+)
+GIRLS_DAY_THEMES = (
+    ThemeSeed("Eğitimde eşitlik", "Equality in education"),
+    ThemeSeed("Erken yaşta evliliklerle mücadele", "Ending early marriage"),
+    ThemeSeed("Kız çocuklarının güvenliği", "Girls' safety"),
+)
 
 
 def _email(name: str, organization: str) -> str:
@@ -241,8 +273,31 @@ def load_demo(now: datetime, password_hash: str) -> DemoReport:
         for rep in reps:
             person(rep, _email(rep, org_name), Role.participant, organization)
 
+    db.session.flush()
+    ordered = [orgs[fold(entry[0])] for entry in ORGANIZATIONS]
+    reps = {
+        i: [users[_email(rep, entry[0])] for rep in entry[3]]
+        for i, entry in enumerate(ORGANIZATIONS)
+    }
+    staff = {email: users[email] for _name, email, _role in STAFF}
+    organizer = users[STAFF[0][1]]
     if db.session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG)) is None:
-        _add_demo_campaign(now, users[STAFF[0][1]])
+        campaign = _add_campaign(
+            now, organizer, slug=DEMO_SLUG, title=VAW_TITLE, description=VAW_DESCRIPTION,
+            month=11, day=25, opened_days_ago=10, open_days=14, themes=VAW_THEMES,
+        )  # fmt: skip
+        _add_proposals(
+            campaign, demo_content.PROPOSALS, reps, ordered,
+            drafts=demo_content.DRAFTS, comments=demo_content.COMMENTS, staff=staff,
+        )  # fmt: skip
+        new_campaigns += 1
+    if db.session.scalar(select(Campaign).where(Campaign.slug == GIRLS_DAY_SLUG)) is None:
+        campaign = _add_campaign(
+            now, organizer, slug=GIRLS_DAY_SLUG, title=GIRLS_DAY_TITLE,
+            description=GIRLS_DAY_DESCRIPTION, month=10, day=11, opened_days_ago=3,
+            open_days=30, themes=GIRLS_DAY_THEMES,
+        )  # fmt: skip
+        _add_proposals(campaign, demo_content.GIRLS_DAY_PROPOSALS, reps, ordered)
         new_campaigns += 1
     db.session.flush()
     return DemoReport(new_users, new_orgs, new_campaigns)
@@ -258,28 +313,34 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
-def _add_demo_campaign(now: datetime, organizer: User) -> None:
-    # Submissions opened ten days ago and close in two weeks; voting follows.
-    submission_opens = now - timedelta(days=10)
-    submission_closes = now + timedelta(days=14)
+def _awareness_day(after: datetime, month: int, day: int) -> date:
+    candidate = date(after.year, month, day)
+    return candidate if candidate > after.date() else date(after.year + 1, month, day)
+
+
+def _add_campaign(
+    now: datetime,
+    organizer: User,
+    *,
+    slug: str,
+    title: str,
+    description: str,
+    month: int,
+    day: int,
+    opened_days_ago: int,
+    open_days: int,
+    themes: tuple[ThemeSeed, ...],
+) -> Campaign:
+    submission_opens = now - timedelta(days=opened_days_ago)
+    submission_closes = now + timedelta(days=open_days)
     voting_opens = submission_closes + timedelta(days=2)
     voting_closes = voting_opens + timedelta(days=14)
-    day = voting_closes.date().replace(month=11, day=25)
-    if day <= voting_closes.date():
-        day = day.replace(year=day.year + 1)
+    awareness_day = _awareness_day(voting_closes, month, day)
     campaign = Campaign(
-        slug=DEMO_SLUG,
-        title=f"25 Kasım {day.year}: Kadına Yönelik Şiddete Karşı Uluslararası Mücadele Günü",
-        description=(
-            "İzmir'in sivil toplum kuruluşlarını **25 Kasım Kadına Yönelik Şiddete Karşı "
-            "Uluslararası Mücadele Günü** için belediyeyle birlikte yürütecekleri etkinlikleri "
-            "önermeye davet ediyoruz.\n\n"
-            "- Etkinlik, atölye, eğitim, kamu kampanyası ve sergi önerilerinizi paylaşın.\n"
-            "- Diğer kuruluşların önerilerini yorumlayın, ortak olarak katılın.\n"
-            "- Oylama döneminde her kuruluş **3 oy** kullanır; en çok desteklenen öneriler "
-            "Kadın ve Aile Hizmetleri Dairesi'nin programına alınır.\n"
-        ),
-        awareness_day=day,
+        slug=slug,
+        title=title.format(year=awareness_day.year),
+        description=description,
+        awareness_day=awareness_day,
         submission_opens_at=submission_opens,
         submission_closes_at=submission_closes,
         voting_opens_at=voting_opens,
@@ -287,15 +348,85 @@ def _add_demo_campaign(now: datetime, organizer: User) -> None:
         votes_per_organization=3,
         visibility=Visibility.public,
         created_by=organizer,
-        created_at=now,
+        created_at=submission_opens - timedelta(days=3),
     )
-    for position, seed in enumerate(VAW_THEMES):
+    for position, seed in enumerate(themes):
         campaign.themes.append(
             Theme(
                 name_tr=seed.name_tr,
                 name_en=seed.name_en,
                 position=position,
-                colour=THEME_PALETTE[position],
+                colour=THEME_PALETTE[position % len(THEME_PALETTE)],
             )
         )
     db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def _add_proposals(
+    campaign: Campaign,
+    entries: list[dict[str, Any]],
+    reps: dict[int, list[User]],
+    organizations: list[Organization],
+    *,
+    drafts: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    comments: list[tuple[int, int | None, str, str, str, int | None, int]] = (),  # type: ignore[assignment]
+    staff: dict[str, User] | None = None,
+) -> None:
+    """Write the demo's proposals through the same workflows a user's clicks go through."""
+    opened = campaign.submission_opens_at
+
+    def at(day: int, hours: int = 0) -> datetime:
+        return opened + timedelta(days=day, hours=hours) - timedelta(hours=6)
+
+    proposals: list[Proposal] = []
+    for entry in entries:
+        author = reps[entry["org"]][0]
+        fields = _fields(entry, organizations)
+        when = at(entry["day"])
+        proposal = submission.save_draft(campaign, author, fields, when)
+        submission.submit(proposal, author, when + timedelta(minutes=20))
+        for theme_index in entry.get("themes", []):
+            proposal.themes.append(campaign.themes[theme_index])
+        for partnership in proposal.partnerships:
+            index = organizations.index(partnership.organization)
+            if index in entry.get("confirmed", []):
+                submission.decide_partnership(
+                    partnership, reps[index][0], True, when + timedelta(hours=5)
+                )
+        if "edit" in entry:
+            editor = reps[entry["org"]][-1]
+            changed = _fields({**entry, **entry["edit"]}, organizations)
+            submission.edit(proposal, editor, changed, at(entry["edit"]["day"]))
+        if "withdraw" in entry:
+            submission.withdraw(
+                proposal, author, entry["withdraw"]["reason"], at(entry["withdraw"]["day"])
+            )
+        proposals.append(proposal)
+    for entry in drafts:
+        submission.save_draft(campaign, reps[entry["org"]][0], _fields(entry, organizations),
+                              at(entry["day"]))  # fmt: skip
+    posted: list[Comment] = []
+    for index, org_index, staff_email, kind, body, reply_to, day in comments:
+        speaker = reps[org_index][0] if org_index is not None else (staff or {})[staff_email]
+        parent = posted[reply_to] if reply_to is not None else None
+        posted.append(
+            discussion.post_comment(
+                proposals[index], speaker, body, CommentKind(kind), at(day, 2), parent=parent
+            )
+        )
+
+
+def _fields(entry: dict[str, Any], organizations: list[Organization]) -> submission.ProposalFields:
+    return submission.ProposalFields(
+        title=entry["title"],
+        summary=entry["summary"],
+        description=entry["description"],
+        activity_type=ActivityType(entry["activity_type"]),
+        target_group=entry.get("target_group", ""),
+        district=entry["district"],
+        expected_participants=entry.get("expected_participants"),
+        estimated_budget=entry.get("estimated_budget"),
+        partner_ids=[organizations[i].id for i in entry.get("partners", [])],
+    )

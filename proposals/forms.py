@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,14 +13,18 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from proposals.campaigns import MAX_VOTES, MIN_VOTES, WINDOW_FIELDS, window_errors
 from proposals.models import Visibility
+from proposals.submission import BUDGET_MAX, PARTICIPANTS_MAX, SUMMARY_MAX, TITLE_MAX
 
 _WHEN = "%Y-%m-%dT%H:%M"
 
@@ -94,3 +101,106 @@ class NewCampaignForm(CampaignForm):
         ),
     )
     creation_key = HiddenField()
+
+
+def _optional_int(label: object, maximum: int, description: object = None) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=maximum, message=_l("Give a number between 0 and %(max)s.")),
+        ],
+        description=description,
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class ProposalForm(FlaskForm):
+    """One form for drafts and submitted proposals; a draft may be saved incomplete."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[Length(max=TITLE_MAX, message=_l("At most %(max)d characters."))],
+        render_kw={"maxlength": TITLE_MAX},
+        description=_l("At most %(n)d characters.", n=TITLE_MAX),
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters."))],
+        render_kw={"maxlength": SUMMARY_MAX, "rows": 3},
+        description=_l(
+            "Two or three sentences shown in lists. At most %(n)d characters.", n=SUMMARY_MAX
+        ),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Length(max=50_000)],
+        render_kw={"rows": 12},
+        description=_l(
+            "What will happen, who takes part, how it reaches women. Markdown: **bold**, "
+            "*italic*, lists and links. Please do not write personal details of survivors."
+        ),
+    )
+    activity_type = SelectField(_l("Type of activity"), validate_choice=False)
+    target_group = StringField(
+        _l("Target group"),
+        validators=[Length(max=200)],
+        description=_l("For example: young women, women with disabilities, health workers."),
+    )
+    district = SelectField(_l("District"), validate_choice=False)
+    proposed_date = DateField(
+        _l("Proposed date"),
+        validators=[Optional()],
+    )
+    expected_participants = _optional_int(_l("Expected participants"), PARTICIPANTS_MAX)
+    estimated_budget = _optional_int(
+        _l("Estimated budget (TRY)"), BUDGET_MAX, _l("Optional. Whole Turkish lira.")
+    )
+    partners = SelectMultipleField(
+        _l("Partner organisations"),
+        coerce=int,
+        validate_choice=False,
+        description=_l(
+            "Each organisation you choose is asked to confirm; it is shown as a partner "
+            "once it has."
+        ),
+    )
+    reason = TextAreaField(
+        _l("Reason for the edit"),
+        validators=[Length(max=2000)],
+        description=_l("Shown on the proposal with the edit."),
+    )
+    creation_key = HiddenField()
+
+    def __init__(
+        self,
+        *args: Any,
+        activity_labels: dict[str, Any],
+        district_labels: list[tuple[str, Any]],
+        partner_choices: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.activity_type.choices = [
+            SelectChoice("", _l("— choose —")),
+            *[SelectChoice(value, label) for value, label in activity_labels.items()],
+        ]
+        self.district.choices = [
+            SelectChoice("", _l("— choose —")),
+            *[SelectChoice(value, label) for value, label in district_labels],
+        ]
+        self.partners.choices = [SelectChoice(org_id, name) for org_id, name in partner_choices]
+
+    def validate_proposed_date(self, field: DateField) -> None:
+        if field.data and not (date(2000, 1, 1) <= field.data <= date(2100, 12, 31)):
+            raise ValidationError(_l("Give a date between 2000 and 2100."))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Length(max=2000)],
+        description=_l(
+            "Shown on the proposal. You can undo the withdrawal until submissions close."
+        ),
+    )

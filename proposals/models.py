@@ -203,10 +203,12 @@ class Proposal(db.Model):
 
     def is_member(self, user: Any) -> bool:
         """True when ``user`` speaks for the author organisation."""
+        organization_id = self.organization.id if self.organization else self.organization_id
         return bool(
             getattr(user, "is_authenticated", False)
             and user.is_active
-            and user.organization_id == self.organization_id
+            and user.organization_id is not None
+            and user.organization_id == organization_id
         )
 
     def can_view(self, user: Any) -> bool:

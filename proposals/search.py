@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from auth.models import Organization
@@ -58,7 +58,8 @@ class ProposalQuery:
     def from_args(cls, args: Mapping[str, str], seed: int) -> ProposalQuery:
         def number(name: str) -> int | None:
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            # isascii: "²".isdigit() is True, but int("²") raises (a 500 from a query string).
+            return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
         sort = args.get("sort", "newest")
         status = args.get("status", "")
@@ -170,6 +171,20 @@ def comment_counts() -> Any:
     )
 
 
+def shuffle_key(seed: int) -> Any:
+    """A pseudo-random key per proposal that depends on ``seed``, the same on every database.
+
+    A linear key, ``(id * a + seed) % p``, is no shuffle: for small ids it put the even ids
+    first for every seed, and seeds only rotate it. Two squaring rounds mix it (each
+    proposal comes first for about as many seeds as any other). Plain 64-bit integer
+    arithmetic (values stay below 2**62), so SQLite and PostgreSQL give the same order;
+    the cast matters because PostgreSQL's integer * integer overflows past 2**31.
+    """
+    x = (cast(Proposal.id, BigInteger) * 1_103_515_245 + seed) % _SEED_MOD
+    x = (x * x + seed) % _SEED_MOD
+    return (x * x + 12_345) % _SEED_MOD
+
+
 def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> ProposalPage:
     """One page of proposals with their counts, in a fixed number of queries."""
     base = _filtered(visible_proposals(campaign, user), query)
@@ -187,7 +202,7 @@ def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> Pro
         order = [comments.desc(), newest.desc()]
     elif query.sort == "random":
         # A stable shuffle per visitor: the same seed gives the same order on every page.
-        order = [(Proposal.id * 1_103_515_245 + query.seed) % _SEED_MOD, Proposal.id]
+        order = [shuffle_key(query.seed), Proposal.id]
     else:
         order = [newest.desc(), Proposal.id.desc()]
     statement = (

@@ -189,7 +189,9 @@ def partner_candidates(proposal_org_id: int) -> list[Organization]:
 
 def _set_partners(proposal: Proposal, partner_ids: list[int], now: datetime) -> list[Partnership]:
     """Ask the newly named organisations; drop those no longer named. Returns new requests."""
-    wanted = set(partner_ids) - {proposal.organization_id}
+    # A new proposal has no organization_id until it is flushed: take the id from the object.
+    author_id = proposal.organization.id if proposal.organization else proposal.organization_id
+    wanted = set(partner_ids) - {author_id}
     existing = {p.organization_id: p for p in proposal.partnerships}
     for org_id, partnership in existing.items():
         if org_id not in wanted:
@@ -243,6 +245,8 @@ def save_draft(
     if not may_edit(proposal, user, now):
         raise DomainError(_l("This draft can no longer be changed."))
     _check_lengths(fields)
+    if not (fields.title.strip() or fields.summary.strip() or fields.description.strip()):
+        raise DomainError(_l("Write at least a title before saving the draft."), "title")
     _apply(proposal, fields, now)
     _set_partners(proposal, fields.partner_ids, now)
     db.session.flush()

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +25,7 @@ from sqlalchemy import select
 from auth.errors import DomainError
 from auth.permissions import Permission, can, permission_required
 from extensions import db, login_manager
-from proposals import campaigns
+from proposals import campaigns, labels, search, submission
 from proposals.forms import CampaignForm, NewCampaignForm
 from proposals.models import Campaign, Visibility
 from web import clock
@@ -38,7 +50,7 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _campaign_or_404(slug: str) -> Campaign:
+def campaign_or_404(slug: str) -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         abort(404)
@@ -46,7 +58,7 @@ def _campaign_or_404(slug: str) -> Campaign:
 
 
 def _visible_campaign(slug: str) -> Campaign | ResponseReturnValue:
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     if not campaign.can_view(current_user):
         return login_manager.unauthorized()
     return campaign
@@ -59,10 +71,34 @@ def campaign(slug: str) -> ResponseReturnValue:
         return found
     return render_template(
         "proposals/campaign.html",
-        campaign=found,
         phase=found.phase(clock()),
         may_manage=found.can_manage(current_user),
+        **list_context(found),
     )
+
+
+SEED_KEY = "shuffle_seed"
+
+
+def _seed() -> int:
+    """A per-visitor seed, so the random order is stable for them and differs between them."""
+    if SEED_KEY not in session:
+        session[SEED_KEY] = secrets.randbelow(2**30) + 1
+    return int(session[SEED_KEY])
+
+
+def list_context(campaign: Campaign) -> dict[str, Any]:
+    query = search.ProposalQuery.from_args(request.args, _seed())
+    return {
+        "campaign": campaign,
+        "results": search.search_proposals(campaign, current_user, query),
+        "query": query,
+        "choices": search.filter_choices(campaign),
+        "may_propose": submission.may_propose(campaign, current_user, clock()),
+        "district_choices": labels.district_choices(),
+        "activity_labels": labels.ACTIVITY_LABELS,
+        "state_labels": labels.STATE_LABELS,
+    }
 
 
 def _data(form: CampaignForm, zone: ZoneInfo) -> campaigns.CampaignData:
@@ -128,7 +164,7 @@ def new_campaign() -> ResponseReturnValue:
 @bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
 @permission_required(Permission.manage_campaigns)
 def edit_campaign(slug: str) -> ResponseReturnValue:
-    found = _campaign_or_404(slug)
+    found = campaign_or_404(slug)
     zone = found.zone
     if request.method == "GET":
         values = {name: getattr(found, name) for name in campaigns.AUDITED_FIELDS}
@@ -152,7 +188,7 @@ def edit_campaign(slug: str) -> ResponseReturnValue:
 @bp.post("/campaigns/<slug>/advance")
 @permission_required(Permission.manage_campaigns)
 def advance_phase(slug: str) -> ResponseReturnValue:
-    found = _campaign_or_404(slug)
+    found = campaign_or_404(slug)
     try:
         campaigns.advance_phase(found, current_user, clock())
     except DomainError as error:

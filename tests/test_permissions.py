@@ -27,6 +27,9 @@ class Row:
     path: str  # formatted with the ids of the world below
     expected: dict[str, int]
     data: tuple[tuple[str, str], ...] = ()
+    # Rows whose request changes what later rows would see (state, session) get a world
+    # of their own; the others share one world per visitor, which keeps the matrix fast.
+    isolated: bool = False
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -35,6 +38,11 @@ def everyone(status: int) -> dict[str, int]:
 
 def members(status: int) -> dict[str, int]:
     return {"anonymous": LOGIN, **dict.fromkeys(VISITORS[1:], status)}
+
+
+def api_members(status: int) -> dict[str, int]:
+    """The API's members-only things: a 404 for anonymous callers (no login page to go to)."""
+    return {"anonymous": 404, **dict.fromkeys(VISITORS[1:], status)}
 
 
 def organizers_only(status: int) -> dict[str, int]:
@@ -47,6 +55,12 @@ def organizers_only(status: int) -> dict[str, int]:
     }
 
 
+def representatives_only(status: int) -> dict[str, int]:
+    """Writing proposals: people who speak for an organisation."""
+    return {"anonymous": LOGIN, "participant_a": status, "participant_b": status,
+            "moderator": 403, "organizer": 403}  # fmt: skip
+
+
 MATRIX: list[Row] = [
     Row("static", "GET", "/static/ortak.css", everyone(200)),
     Row("proposals.index", "GET", "/", everyone(200)),
@@ -56,10 +70,46 @@ MATRIX: list[Row] = [
     Row("proposals.new_campaign", "POST", "/campaigns/new", organizers_only(200)),
     Row("proposals.edit_campaign", "GET", "/campaigns/{public}/edit", organizers_only(200)),
     Row("proposals.edit_campaign", "POST", "/campaigns/{public}/edit", organizers_only(200)),
-    Row("proposals.advance_phase", "POST", "/campaigns/{public}/advance", organizers_only(303)),
+    Row("proposals.advance_phase", "POST", "/campaigns/{public}/advance", organizers_only(303),
+        isolated=True),
+    Row("proposals.proposal_list", "GET", "/campaigns/{public}/proposals", everyone(303)),
+    Row("proposals.proposal_list", "GET", "/campaigns/{members}/proposals", members(303)),
+    Row("proposals.new_proposal", "GET", "/campaigns/{public}/proposals/new",
+        representatives_only(200)),
+    Row("proposals.new_proposal", "POST", "/campaigns/{public}/proposals/new",
+        representatives_only(200)),
+    Row("proposals.new_proposal", "GET", "/campaigns/{members}/proposals/new",
+        representatives_only(200)),
+    # The autosave always answers a status line (signed out, refused, saved), never a redirect.
+    Row("proposals.autosave", "POST", "/campaigns/{public}/proposals/autosave", everyone(200),
+        isolated=True),
+    Row("proposals.autosave", "POST", "/proposals/{api_draft_a}/autosave",
+        {**everyone(200), "participant_b": 404, "moderator": 404, "organizer": 404}),
+    Row("proposals.proposal", "GET", "/proposals/{api_proposal}", everyone(200)),
+    Row("proposals.proposal", "GET", "/proposals/{api_members_proposal}", members(200)),
+    Row("proposals.proposal", "GET", "/proposals/{api_draft_a}",
+        {**everyone(404), "participant_a": 200}),
+    Row("proposals.proposal", "GET", "/proposals/999999", everyone(404)),
+    Row("proposals.edit_proposal", "GET", "/proposals/{api_proposal}/edit",
+        {"anonymous": LOGIN, "participant_a": 200, "participant_b": 403, "moderator": 200,
+         "organizer": 200}),
+    Row("proposals.edit_proposal", "POST", "/proposals/{api_proposal}/edit",
+        {"anonymous": LOGIN, "participant_a": 200, "participant_b": 403, "moderator": 200,
+         "organizer": 200}),
+    Row("proposals.edit_proposal", "GET", "/proposals/{api_draft_a}/edit",
+        {"anonymous": LOGIN, "participant_a": 200, "participant_b": 404, "moderator": 404,
+         "organizer": 404}),
+    Row("proposals.withdraw", "POST", "/proposals/{api_proposal}/withdraw",
+        {**organizers_only(403), "participant_a": 303}, isolated=True),
+    Row("proposals.undo_withdrawal", "POST", "/proposals/{api_proposal}/restore",
+        organizers_only(403)),
+    Row("proposals.answer_partnership", "POST", "/partnerships/{partnership_b}/confirm",
+        {**organizers_only(403), "participant_b": 303}, isolated=True),
+    Row("proposals.answer_partnership", "POST", "/partnerships/{partnership_b}/decline",
+        {**organizers_only(403), "participant_b": 303}, isolated=True),
     Row("auth.login", "GET", "/login", {**everyone(302), "anonymous": 200}),
     Row("auth.login", "POST", "/login", {**everyone(302), "anonymous": 200}),
-    Row("auth.logout", "POST", "/logout", members(303)),
+    Row("auth.logout", "POST", "/logout", members(303), isolated=True),
     Row("auth.forgot_password", "GET", "/password/forgot", everyone(200)),
     Row("auth.forgot_password", "POST", "/password/forgot", everyone(200)),
     Row("auth.reset_password", "GET", "/password/reset/not-a-token", everyone(303)),
@@ -74,11 +124,11 @@ MATRIX: list[Row] = [
     Row("auth.invitations_admin", "GET", "/admin/invitations", organizers_only(200)),
     Row("auth.invitations_admin", "POST", "/admin/invitations", organizers_only(200)),
     Row("auth.resend_invitation", "POST", "/admin/invitations/{invitation}/resend",
-        organizers_only(303)),
+        organizers_only(303), isolated=True),
     Row("auth.resend_invitation", "POST", "/admin/invitations/999999/resend",
         organizers_only(404)),
     Row("auth.revoke_invitation", "POST", "/admin/invitations/{invitation}/revoke",
-        organizers_only(303)),
+        organizers_only(303), isolated=True),
     Row("auth.people", "GET", "/admin/people", organizers_only(200)),
     Row("auth.set_user_active", "POST", "/admin/people/{rep_b}/active", organizers_only(303),
         (("active", "1"),)),
@@ -95,8 +145,25 @@ MATRIX: list[Row] = [
          "organizer": 303}),
     Row("auth.set_organization_active", "POST", "/organizations/{org_a}/active",
         organizers_only(303), (("active", "1"),)),
-    Row("auth.set_language", "POST", "/language", everyone(303), (("locale", "en"),)),
+    Row("auth.set_language", "POST", "/language", everyone(303), (("locale", "en"),),
+        isolated=True),
     Row("auth.privacy", "GET", "/privacy", everyone(200)),
+    # The open-data API: what one may not see is a JSON 404, never a redirect to log in.
+    Row("api.campaigns", "GET", "/api/v1/campaigns", everyone(200)),
+    Row("api.campaign", "GET", "/api/v1/campaigns/{public}", everyone(200)),
+    Row("api.campaign", "GET", "/api/v1/campaigns/{members}", api_members(200)),
+    Row("api.campaign", "GET", "/api/v1/campaigns/unknown", everyone(404)),
+    Row("api.campaign_proposals", "GET", "/api/v1/campaigns/{public}/proposals", everyone(200)),
+    Row("api.campaign_proposals", "GET", "/api/v1/campaigns/{members}/proposals",
+        api_members(200)),
+    Row("api.campaign_proposals", "GET", "/api/v1/campaigns/{public}/proposals?seed=x",
+        everyone(400)),
+    Row("api.proposal", "GET", "/api/v1/proposals/{api_proposal}", everyone(200)),
+    Row("api.proposal", "GET", "/api/v1/proposals/{api_members_proposal}", api_members(200)),
+    Row("api.proposal", "GET", "/api/v1/proposals/{api_draft_a}",
+        {**everyone(404), "participant_a": 200}),
+    Row("api.proposal", "GET", "/api/v1/proposals/999999", everyone(404)),
+    Row("api.openapi", "GET", "/api/v1/openapi.json", everyone(200)),
 ]  # fmt: skip
 
 
@@ -117,6 +184,27 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
     from auth.models import hash_token
 
     invitation.token_hash = hash_token(token)
+    from proposals.models import ActivityType
+    from proposals.submission import ProposalFields, save_draft, submit
+
+    def proposal(campaign, title, draft=False):
+        fields = ProposalFields(title=title, summary="Özet", description="Açıklama",
+                                activity_type=ActivityType.workshop, district="Konak")  # fmt: skip
+        made = save_draft(campaign, rep_a, fields, clock.now)
+        if not draft:
+            submit(made, rep_a, clock.now)
+        return made
+
+    api_proposal = proposal(public, "Yayında")
+    api_members_proposal = proposal(members_only, "Üyelere özel")
+    api_draft_a = proposal(public, "Taslak", draft=True)
+    partnered = save_draft(
+        public, rep_a,
+        ProposalFields(title="Ortaklı", summary="Özet", description="Açıklama",
+                       activity_type="event", district="Buca", partner_ids=[org_b.id]),
+        clock.now,
+    )  # fmt: skip
+    submit(partnered, rep_a, clock.now)
     db.session.commit()
     people = {
         "participant_a": rep_a,
@@ -131,6 +219,10 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
         "invitation": invitation.id,
         "org_a": org_a.id,
         "rep_b": rep_b.id,
+        "api_proposal": api_proposal.id,
+        "api_members_proposal": api_members_proposal.id,
+        "api_draft_a": api_draft_a.id,
+        "partnership_b": partnered.partnerships[0].id,
     }
     return people, ids
 
@@ -145,25 +237,45 @@ def test_every_route_has_a_row(app):
     assert not missing, "routes without a row in the permission matrix:\n" + "\n".join(missing)
 
 
-@pytest.mark.parametrize("row", MATRIX, ids=lambda r: f"{r.method} {r.path}")
-@pytest.mark.parametrize("visitor", VISITORS)
-def test_permission_matrix(app, world, visitor, row):
-    people, ids = world
-    client = app.test_client()
-    if visitor != "anonymous":
-        response = client.post(
-            "/login", data={"email": people[visitor].email, "password": PASSWORD}
-        )
-        assert response.status_code == 303, f"{visitor} could not log in"
+def _check(client: Any, visitor: str, row: Row, ids: dict[str, Any]) -> str | None:
     path = row.path.format(**ids)
     if row.method == "GET":
         response = client.get(path)
     else:
         response = client.post(path, data=dict(row.data))
     response.close()  # static files are streamed from an open file
-    assert response.status_code == row.expected[visitor], (
-        f"{visitor} {row.method} {path}: got {response.status_code}, "
-        f"expected {row.expected[visitor]}"
-    )
-    if response.status_code == LOGIN and row.expected[visitor] == LOGIN and visitor == "anonymous":
-        assert "/login" in response.headers["Location"]
+    expected = row.expected[visitor]
+    if response.status_code != expected:
+        return f"{visitor} {row.method} {path}: got {response.status_code}, expected {expected}"
+    if expected == LOGIN and visitor == "anonymous" and "/login" not in response.location:
+        return f"{visitor} {row.method} {path}: redirected to {response.location}, not login"
+    return None
+
+
+def _client(app: Any, people: dict[str, Any], visitor: str) -> Any:
+    client = app.test_client()
+    if visitor != "anonymous":
+        response = client.post(
+            "/login", data={"email": people[visitor].email, "password": PASSWORD}
+        )
+        assert response.status_code == 303, f"{visitor} could not log in"
+    return client
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_permission_matrix(app, world, visitor):
+    people, ids = world
+    client = _client(app, people, visitor)
+    failures = [_check(client, visitor, row, ids) for row in MATRIX if not row.isolated]
+    failures = [f for f in failures if f]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "row", [r for r in MATRIX if r.isolated], ids=lambda r: f"{r.method} {r.path}"
+)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_permission_matrix_isolated(app, world, visitor, row):
+    people, ids = world
+    failure = _check(_client(app, people, visitor), visitor, row, ids)
+    assert failure is None, failure
