@@ -123,13 +123,20 @@ def select_locale() -> str:
     return "tr"
 
 
+def _datetime(value: Any, fmt: str = "medium") -> str:
+    """Dates with times as people read them: "20 Kasım 2026 18:04" (no seconds)."""
+    return format_datetime(value, "d MMMM y HH:mm" if fmt == "medium" else fmt)
+
+
 def _register_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["number"] = format_decimal
-    app.jinja_env.filters["currency"] = lambda amount: format_currency(amount, "TRY")
+    app.jinja_env.filters["currency"] = lambda amount: format_currency(
+        amount, "TRY", format="¤#,##0", currency_digits=False
+    )
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

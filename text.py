@@ -25,7 +25,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    lowered = text.translate(_TURKISH_UPPER).lower()
+    # Compose first: a decomposed "İ" (I + combining dot) must fold to "i", not to "ı".
+    lowered = unicodedata.normalize("NFC", text).translate(_TURKISH_UPPER).lower()
     decomposed = unicodedata.normalize("NFD", lowered).replace("\u0307", "")
     return unicodedata.normalize("NFC", decomposed)
 

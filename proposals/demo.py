@@ -331,8 +331,9 @@ def _add_campaign(
     open_days: int,
     themes: tuple[ThemeSeed, ...],
 ) -> Campaign:
-    submission_opens = now - timedelta(days=opened_days_ago)
-    submission_closes = now + timedelta(days=open_days)
+    hour = now.replace(minute=0, second=0, microsecond=0)  # windows read better on the hour
+    submission_opens = hour - timedelta(days=opened_days_ago)
+    submission_closes = hour + timedelta(days=open_days)
     voting_opens = submission_closes + timedelta(days=2)
     voting_closes = voting_opens + timedelta(days=14)
     awareness_day = _awareness_day(voting_closes, month, day)
