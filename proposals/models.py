@@ -7,7 +7,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Organization, User, utcnow
@@ -21,6 +31,21 @@ class Phase(enum.StrEnum):
     review = "review"  # submission closed, voting not yet open: moderators prepare the ballot
     voting = "voting"
     closed = "closed"
+
+
+class VotingMethod(enum.StrEnum):
+    approval = "approval"  # one vote per chosen proposal
+    points = "points"  # dot voting: spread the budget, at most K points on one proposal
+
+
+class ResultsVisibility(enum.StrEnum):
+    after_close = "after_close"  # against bandwagon effects (the default)
+    live = "live"
+
+
+class BallotSecrecy(enum.StrEnum):
+    secret = "secret"  # noqa: S105 - nobody sees another organisation's ballot
+    open = "open"  # organisers see each organisation's ballot
 
 
 class Visibility(enum.StrEnum):
@@ -42,6 +67,25 @@ class Campaign(db.Model):
     voting_opens_at: Mapped[datetime] = mapped_column()
     voting_closes_at: Mapped[datetime] = mapped_column()
     votes_per_organization: Mapped[int] = mapped_column(default=3)
+    voting_method: Mapped[VotingMethod] = mapped_column(
+        db.Enum(VotingMethod, native_enum=False, length=20, validate_strings=True),
+        default=VotingMethod.approval,
+        server_default=VotingMethod.approval.value,
+    )
+    max_points_per_proposal: Mapped[int] = mapped_column(default=1, server_default="1")
+    allow_own_votes: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    results_visibility: Mapped[ResultsVisibility] = mapped_column(
+        db.Enum(ResultsVisibility, native_enum=False, length=20, validate_strings=True),
+        default=ResultsVisibility.after_close,
+        server_default=ResultsVisibility.after_close.value,
+    )
+    ballot_secrecy: Mapped[BallotSecrecy] = mapped_column(
+        db.Enum(BallotSecrecy, native_enum=False, length=20, validate_strings=True),
+        default=BallotSecrecy.secret,
+        server_default=BallotSecrecy.secret.value,
+    )
+    results_published_at: Mapped[datetime | None] = mapped_column()
+    reminders_sent_at: Mapped[datetime | None] = mapped_column()
     visibility: Mapped[Visibility] = mapped_column(
         db.Enum(Visibility, native_enum=False, length=20, validate_strings=True),
         default=Visibility.public,
@@ -328,3 +372,94 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.state}>"
+
+
+# States in which a proposal takes votes; any other state returns its votes to the ballots.
+VOTABLE_STATES = frozenset({ProposalState.submitted, ProposalState.accepted})
+
+
+class Ballot(db.Model):
+    """An organisation's one ballot in a campaign, shared by all its representatives.
+
+    ``used`` is changed only by a conditional UPDATE (``used + n <= budget``), which the
+    database applies atomically on SQLite and PostgreSQL alike: concurrent votes from
+    one organisation can never overspend it.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "organization_id"),
+        CheckConstraint("used >= 0 AND used <= budget", name="within_budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    budget: Mapped[int] = mapped_column()
+    used: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column()
+
+    campaign: Mapped[Campaign] = relationship()
+    organization: Mapped[Organization] = relationship()
+    votes: Mapped[list[Vote]] = relationship(back_populates="ballot", order_by="Vote.cast_at")
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.used
+
+    def __repr__(self) -> str:
+        return f"<Ballot {self.id} {self.used}/{self.budget}>"
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+    __table_args__ = (
+        # The database itself makes a double vote impossible.
+        UniqueConstraint("proposal_id", "organization_id"),
+        CheckConstraint("points > 0", name="positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    points: Mapped[int] = mapped_column(default=1)
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ballot: Mapped[Ballot] = relationship(back_populates="votes")
+    proposal: Mapped[Proposal] = relationship()
+    cast_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Vote {self.organization_id}->{self.proposal_id} {self.points}>"
+
+
+class VoteAction(enum.StrEnum):
+    give = "give"
+    take_back = "take_back"
+    returned = "returned"  # the proposal left the vote; the points went back to the ballot
+
+
+class VoteLogEntry(db.Model):
+    """Append-only: every change to a ballot, enough to recompute every tally.
+
+    ``delta`` is the change in points on (organisation, proposal); summing it per
+    proposal must equal the stored votes (``flask audit-votes`` checks this).
+    """
+
+    __tablename__ = "vote_log"
+    __table_args__ = (Index("ix_vote_log_campaign", "campaign_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[VoteAction] = mapped_column(_enum(VoteAction))
+    delta: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<VoteLogEntry {self.id} {self.action} {self.delta:+d}>"
