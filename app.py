@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, session
+from flask import Flask, has_request_context, render_template, session
 from flask.typing import ResponseReturnValue
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
@@ -115,6 +115,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def select_locale() -> str:
     """The signed-in user's preference, else the visitor's choice (cookie), else Turkish."""
+    if not has_request_context():  # CLI and cron: mails are rendered with force_locale
+        return "tr"
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("lang")

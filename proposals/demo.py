@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from auth.errors import DomainError
 from auth.invitations import CONSENT_VERSION
 from auth.models import Organization, Role, User
 from extensions import db
-from proposals import demo_content, discussion, submission
+from proposals import demo_content, discussion, submission, voting
 from proposals.campaigns import THEME_PALETTE, VAW_THEMES, ThemeSeed, slugify
 from proposals.models import (
     ActivityType,
@@ -200,6 +201,17 @@ STAFF: list[tuple[str, str, Role]] = [
 
 DEMO_SLUG = "25-kasim-demo"
 GIRLS_DAY_SLUG = "11-ekim-demo"
+MARCH_8_SLUG = "8-mart-demo"
+MARCH_8_TITLE = "8 Mart {year}: Dünya Kadınlar Günü"
+MARCH_8_DESCRIPTION = (
+    "**8 Mart Dünya Kadınlar Günü** etkinlikleri için önerilen ve oylanan etkinlikler. "
+    "Oylama kapandı; sonuçlar yayımlandı."
+)
+MARCH_8_THEMES = (
+    ThemeSeed("Kadın emeği ve istihdam", "Women's work and employment"),
+    ThemeSeed("Kadınların sosyal hayata katılımı", "Women's participation in social life"),
+    ThemeSeed("Eşitlik eğitimi", "Education for equality"),
+)
 
 VAW_TITLE = "25 Kasım {year}: Kadına Yönelik Şiddete Karşı Uluslararası Mücadele Günü"
 VAW_DESCRIPTION = (
@@ -282,20 +294,34 @@ def load_demo(now: datetime, password_hash: str) -> DemoReport:
     staff = {email: users[email] for _name, email, _role in STAFF}
     organizer = users[STAFF[0][1]]
     if db.session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG)) is None:
+        # Voting opened two days ago and closes in eight: ballots are partly used.
         campaign = _add_campaign(
             now, organizer, slug=DEMO_SLUG, title=VAW_TITLE, description=VAW_DESCRIPTION,
-            month=11, day=25, opened_days_ago=10, open_days=14, themes=VAW_THEMES,
+            month=11, day=25, opened_days_ago=24, submission_days=20, voting_days=10,
+            themes=VAW_THEMES,
         )  # fmt: skip
-        _add_proposals(
+        proposals = _add_proposals(
             campaign, demo_content.PROPOSALS, reps, ordered,
             drafts=demo_content.DRAFTS, comments=demo_content.COMMENTS, staff=staff,
         )  # fmt: skip
+        _cast_votes(proposals, reps, share=0.6, start=campaign.voting_opens_at)
+        new_campaigns += 1
+    if db.session.scalar(select(Campaign).where(Campaign.slug == MARCH_8_SLUG)) is None:
+        # Closed three weeks ago; the organisers published the results.
+        campaign = _add_campaign(
+            now, organizer, slug=MARCH_8_SLUG, title=MARCH_8_TITLE,
+            description=MARCH_8_DESCRIPTION, month=3, day=8, opened_days_ago=70,
+            submission_days=30, voting_days=14, themes=MARCH_8_THEMES,
+        )  # fmt: skip
+        proposals = _add_proposals(campaign, demo_content.MARCH_8_PROPOSALS, reps, ordered)
+        _cast_votes(proposals, reps, share=1, start=campaign.voting_opens_at)
+        campaign.results_published_at = campaign.voting_closes_at + timedelta(days=2)
         new_campaigns += 1
     if db.session.scalar(select(Campaign).where(Campaign.slug == GIRLS_DAY_SLUG)) is None:
         campaign = _add_campaign(
             now, organizer, slug=GIRLS_DAY_SLUG, title=GIRLS_DAY_TITLE,
             description=GIRLS_DAY_DESCRIPTION, month=10, day=11, opened_days_ago=3,
-            open_days=30, themes=GIRLS_DAY_THEMES,
+            submission_days=33, voting_days=14, themes=GIRLS_DAY_THEMES,
         )  # fmt: skip
         _add_proposals(campaign, demo_content.GIRLS_DAY_PROPOSALS, reps, ordered)
         new_campaigns += 1
@@ -328,14 +354,15 @@ def _add_campaign(
     month: int,
     day: int,
     opened_days_ago: int,
-    open_days: int,
+    submission_days: int,
+    voting_days: int,
     themes: tuple[ThemeSeed, ...],
 ) -> Campaign:
     hour = now.replace(minute=0, second=0, microsecond=0)  # windows read better on the hour
     submission_opens = hour - timedelta(days=opened_days_ago)
-    submission_closes = hour + timedelta(days=open_days)
+    submission_closes = submission_opens + timedelta(days=submission_days)
     voting_opens = submission_closes + timedelta(days=2)
-    voting_closes = voting_opens + timedelta(days=14)
+    voting_closes = voting_opens + timedelta(days=voting_days)
     awareness_day = _awareness_day(voting_closes, month, day)
     campaign = Campaign(
         slug=slug,
@@ -374,7 +401,7 @@ def _add_proposals(
     drafts: list[dict[str, Any]] = (),  # type: ignore[assignment]
     comments: list[tuple[int, int | None, str, str, str, int | None, int]] = (),  # type: ignore[assignment]
     staff: dict[str, User] | None = None,
-) -> None:
+) -> list[Proposal]:
     """Write the demo's proposals through the same workflows a user's clicks go through."""
     opened = campaign.submission_opens_at
 
@@ -417,6 +444,28 @@ def _add_proposals(
                 proposals[index], speaker, body, CommentKind(kind), at(day, 2), parent=parent
             )
         )
+    return proposals
+
+
+def _cast_votes(
+    proposals: list[Proposal], reps: dict[int, list[User]], *, share: float, start: datetime
+) -> None:
+    """Organisations vote through the real rules; some use their ballot only partly."""
+    voters = sorted(reps)[: round(len(reps) * share)]
+    for n, org_index in enumerate(voters):
+        rep = reps[org_index][-1]
+        wanted = 3 if share == 1 else 1 + n % 3
+        given = 0
+        shift = (n * 7) % len(proposals)
+        for k, proposal in enumerate(proposals[shift:] + proposals[:shift]):
+            if given == wanted:
+                break
+            try:
+                with db.session.begin_nested():
+                    voting.set_points(proposal, rep, 1, start + timedelta(hours=n * 3 + k))
+                given += 1
+            except DomainError:
+                continue  # own proposal, partner, withdrawn: the rules said no
 
 
 def _fields(entry: dict[str, Any], organizations: list[Organization]) -> submission.ProposalFields:
