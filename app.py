@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, session
+from flask import Flask, abort, has_request_context, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
@@ -110,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proposals.init_app(app)
     _register_templating(app)
     _register_errors(app)
+    app.before_request(_refuse_nul_characters)
     return app
 
 
@@ -184,6 +185,14 @@ def _error_texts() -> dict[int, tuple[str, str]]:
             _("The error has been logged. Please try again in a moment."),
         ),
     }
+
+
+def _refuse_nul_characters() -> None:
+    """A NUL byte is never legitimate text, and PostgreSQL refuses to store it: answer 400
+    for every form and query string at once instead of a 500 somewhere deeper."""
+    if any("\x00" in value for values in (request.args, request.form) for value in
+           values.values()):  # fmt: skip
+        abort(400)
 
 
 def _register_errors(app: Flask) -> None:

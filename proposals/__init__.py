@@ -6,11 +6,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from proposals import api, cli, discussion_views, labels, views
-    from proposals import proposal_views  # noqa: F401 - adds its routes to views.bp
+    from proposals import (
+        api,
+        cli,
+        discussion_views,
+        labels,
+        proposal_views,  # noqa: F401 - adds its routes to views.bp
+        results_views,  # noqa: F401 - adds its routes to views.bp
+        views,
+        voting_views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(discussion_views.bp)
     app.jinja_env.globals.update(label=labels.label, district_label=labels.district_label)
+    voting_views.init_app(app)
     cli.init_app(app)

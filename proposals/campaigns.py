@@ -15,10 +15,20 @@ from auth.audit import record, snapshot
 from auth.errors import DomainError
 from auth.models import User
 from extensions import db
-from proposals.models import Campaign, Phase, Theme, Visibility
+from proposals.models import (
+    BallotSecrecy,
+    Campaign,
+    Phase,
+    ResultsVisibility,
+    Theme,
+    Visibility,
+    VotingMethod,
+)
+from proposals.voting import rules_frozen
 from text import fold
 
 MIN_VOTES, MAX_VOTES, DEFAULT_VOTES = 1, 20, 3
+MIN_POINTS, MAX_POINTS = 1, 20  # dot voting: at most this many points on one proposal
 
 WINDOW_FIELDS = (
     "submission_opens_at",
@@ -33,6 +43,19 @@ AUDITED_FIELDS = (
     *WINDOW_FIELDS,
     "votes_per_organization",
     "visibility",
+    "voting_method",
+    "max_points_per_proposal",
+    "allow_own_votes",
+    "results_visibility",
+    "ballot_secrecy",
+)
+# The rules of the vote: fixed once voting has opened (or a ballot exists), so that no
+# organisation votes under rules that change under it (see ``voting.rules_frozen``).
+VOTING_RULES = (
+    "voting_method",
+    "votes_per_organization",
+    "max_points_per_proposal",
+    "allow_own_votes",
 )
 
 
@@ -135,6 +158,11 @@ def template_defaults(template: CampaignTemplate, today: date, zone: ZoneInfo) -
         "voting_closes_at": local(day - timedelta(days=21), 23) + timedelta(minutes=59),
         "votes_per_organization": DEFAULT_VOTES,
         "visibility": Visibility.public.value,
+        "voting_method": VotingMethod.approval.value,
+        "max_points_per_proposal": DEFAULT_VOTES,
+        "allow_own_votes": False,
+        "results_visibility": ResultsVisibility.after_close.value,
+        "ballot_secrecy": BallotSecrecy.secret.value,
         "themes": "\n".join(f"{t.name_tr} | {t.name_en}" for t in template.themes),
     }
 
@@ -217,6 +245,11 @@ class CampaignData:
     voting_closes_at: datetime
     votes_per_organization: int
     visibility: Visibility
+    voting_method: VotingMethod = VotingMethod.approval
+    max_points_per_proposal: int = 1  # meaningful for dot voting only
+    allow_own_votes: bool = False
+    results_visibility: ResultsVisibility = ResultsVisibility.after_close
+    ballot_secrecy: BallotSecrecy = BallotSecrecy.secret
 
 
 def _check(data: CampaignData) -> None:
@@ -229,6 +262,41 @@ def _check(data: CampaignData) -> None:
             _l("Between %(low)d and %(high)d votes.", low=MIN_VOTES, high=MAX_VOTES),
             "votes_per_organization",
         )
+    if not MIN_POINTS <= data.max_points_per_proposal <= MAX_POINTS:
+        raise DomainError(
+            _l("Between %(low)d and %(high)d points.", low=MIN_POINTS, high=MAX_POINTS),
+            "max_points_per_proposal",
+        )
+    if (
+        data.voting_method == VotingMethod.points
+        and data.max_points_per_proposal > data.votes_per_organization
+    ):
+        raise DomainError(
+            _l("At most the votes per organisation (%(n)d).", n=data.votes_per_organization),
+            "max_points_per_proposal",
+        )
+
+
+def frozen_fields(campaign: Campaign, now: datetime) -> tuple[str, ...]:
+    """The settings that may no longer change: the voting rules once voting has opened, and
+    the secrecy of ballots cast in secret (opening them later would break a promise)."""
+    if not rules_frozen(campaign, now):
+        return ()
+    if campaign.ballot_secrecy == BallotSecrecy.secret:
+        return (*VOTING_RULES, "ballot_secrecy")
+    return VOTING_RULES
+
+
+def _check_frozen(campaign: Campaign, data: CampaignData, now: datetime) -> None:
+    for name in frozen_fields(campaign, now):
+        if getattr(data, name) != getattr(campaign, name):
+            if name == "ballot_secrecy":
+                raise DomainError(
+                    _l("Ballots cast in secret stay secret: the secrecy cannot be lifted "
+                       "once voting has opened."),
+                    name,
+                )  # fmt: skip
+            raise DomainError(_l("The voting rules are fixed once voting has opened."), name)
 
 
 def create_campaign(
@@ -258,9 +326,14 @@ def create_campaign(
     return campaign
 
 
-def update_campaign(campaign: Campaign, actor: User, data: CampaignData) -> None:
-    """Change text, calendar or budget; extending or shortening a window is an edit too."""
+def update_campaign(campaign: Campaign, actor: User, data: CampaignData, *, now: datetime) -> None:
+    """Change text, calendar or budget; extending or shortening a window is an edit too.
+
+    Once voting has opened the voting rules are fixed (``frozen_fields``): a change to one
+    of them is refused on its field, while text and windows (extending the vote) stay open.
+    """
     _check(data)
+    _check_frozen(campaign, data, now)
     before = snapshot(campaign, AUDITED_FIELDS)
     for name, value in vars(data).items():
         setattr(campaign, name, value)

@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from auth.accounts import user_by_email
 from auth.models import User
 from extensions import db
-from proposals import notifications
+from proposals import notifications, results_cli
 from proposals.demo import DEMO_PASSWORD, demo_logins, load_demo
 from web import clock
 
@@ -48,3 +48,5 @@ def send_digests() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(send_digests)
+    app.cli.add_command(results_cli.audit_votes)
+    app.cli.add_command(results_cli.send_reminders)

@@ -359,6 +359,11 @@ class Discussion:
     def is_author(self, comment: Comment) -> bool:
         return is_author(comment, self.user)
 
+    @property
+    def may_report_proposal(self) -> bool:
+        """For the proposal page's "Report" link (discussion.report_proposal)."""
+        return may_report(self.user, proposal=self.proposal)
+
 
 def thread_context(proposal: Proposal, user: Any, now: datetime, **extra: Any) -> dict[str, Any]:
     """The template context of the discussion: ``render_template(..., **thread_context(...))``.

@@ -162,9 +162,10 @@ def comment(comment_id: int) -> ResponseReturnValue:
     return _to_proposal(found.proposal_id, _anchor(found))
 
 
-def _edit_response(found: Comment, form: EditCommentForm, **extra: Any) -> Response:
+def _edit_response(found: Comment, form: EditCommentForm) -> Response:
+    """The comment as its edit form (the form takes the focus after an htmx swap)."""
     context = discussion.comment_context(
-        found, current_user, clock(), editing=found.id, edit_form=form, **extra
+        found, current_user, clock(), editing=found.id, edit_form=form
     )
     if wants_fragment(_anchor(found)):
         return _render("proposals/_comment.html", **context)
@@ -180,7 +181,7 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
         if not discussion.may_edit_comment(found, current_user, now):
             abort(403)
         form = EditCommentForm(data={"body": found.body})
-        return _edit_response(found, form, focus_id=_anchor(found))
+        return _edit_response(found, form)
     # Only the author; the 15 minutes are checked by the workflow, so that an author who
     # took too long sees why, with the text still in the form.
     if not discussion.is_author(found, current_user) or found.deleted_at is not None:
@@ -203,7 +204,7 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
                 )
             flash(message, "success")
             return _to_proposal(found.proposal_id, _anchor(found))
-    return _edit_response(found, form, focus_id=_anchor(found))
+    return _edit_response(found, form)
 
 
 @bp.post("/comments/<int:comment_id>/delete")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -22,8 +24,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from proposals.campaigns import MAX_VOTES, MIN_VOTES, WINDOW_FIELDS, window_errors
-from proposals.models import Visibility
+from proposals.campaigns import (
+    MAX_POINTS,
+    MAX_VOTES,
+    MIN_POINTS,
+    MIN_VOTES,
+    WINDOW_FIELDS,
+    window_errors,
+)
+from proposals.models import BallotSecrecy, ResultsVisibility, Visibility, VotingMethod
 from proposals.submission import BUDGET_MAX, PARTICIPANTS_MAX, SUMMARY_MAX, TITLE_MAX
 
 _WHEN = "%Y-%m-%dT%H:%M"
@@ -80,6 +89,75 @@ class CampaignForm(FlaskForm):
         ],
         default=Visibility.public.value,
     )
+    voting_method = RadioField(
+        _l("Voting method"),
+        choices=[
+            SelectChoice(
+                VotingMethod.approval.value,
+                _l("Approval voting: one vote for each chosen proposal"),
+            ),
+            SelectChoice(
+                VotingMethod.points.value,
+                _l("Dot voting: organisations spread their points, several on one proposal"),
+            ),
+        ],
+        default=VotingMethod.approval.value,
+    )
+    max_points_per_proposal = IntegerField(
+        _l("Points per proposal at most (dot voting)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=MIN_POINTS,
+                max=MAX_POINTS,
+                message=_l("Between %(low)d and %(high)d points.", low=MIN_POINTS, high=MAX_POINTS),
+            ),
+        ],
+        default=1,
+        description=_l(
+            "Dot voting only: how many of its points an organisation may put on one proposal "
+            "(1–20, no more than the votes per organisation)."
+        ),
+        render_kw={"inputmode": "numeric"},
+    )
+    allow_own_votes = BooleanField(
+        _l("Organisations may vote for their own proposals and those they partner"),
+        default=False,
+    )
+    results_visibility = RadioField(
+        _l("Results"),
+        choices=[
+            SelectChoice(
+                ResultsVisibility.after_close.value,
+                _l("Hidden until voting closes (organisers see them throughout)"),
+            ),
+            SelectChoice(ResultsVisibility.live.value, _l("Live: everyone sees them while voting")),
+        ],
+        default=ResultsVisibility.after_close.value,
+    )
+    ballot_secrecy = RadioField(
+        _l("Ballots"),
+        choices=[
+            SelectChoice(
+                BallotSecrecy.secret.value,
+                _l("Secret: nobody sees another organisation's ballot, organisers included"),
+            ),
+            SelectChoice(
+                BallotSecrecy.open.value,
+                _l("Open to organisers: they see each organisation's ballot"),
+            ),
+        ],
+        default=BallotSecrecy.secret.value,
+    )
+
+    def keep_frozen(self, frozen: dict[str, object]) -> None:
+        """Fields the page shows disabled keep the stored values (browsers do not send a
+        disabled field); a value that was sent anyway is left for the rules to refuse."""
+        for name, value in frozen.items():
+            field = self[name]
+            if not field.raw_data:
+                field.data = value.value if isinstance(value, Enum) else value
+                field.raw_data = [str(field.data)]
 
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from auth.errors import DomainError
@@ -20,6 +22,7 @@ from proposals import history, labels, submission
 from proposals.forms import ProposalForm, WithdrawForm
 from proposals.models import (
     ActivityType,
+    Campaign,
     Partnership,
     PartnershipState,
     Proposal,
@@ -27,7 +30,7 @@ from proposals.models import (
     ProposalVersion,
 )
 from proposals.notifications import notify_partners_of_change, notify_partnership_requests
-from proposals.views import bp, campaign_or_404, list_context
+from proposals.views import bp, campaign_or_404, list_context, vote_context
 from web import clock, wants_fragment
 
 
@@ -62,15 +65,20 @@ def _form(proposal_org_id: int, **kwargs: Any) -> ProposalForm:
     )
 
 
+def _text(value: str | None) -> str:
+    """Typed text without NUL characters, which PostgreSQL refuses to store (a 500)."""
+    return (value or "").replace("\x00", "")
+
+
 def _fields(form: ProposalForm) -> submission.ProposalFields:
     activity = form.activity_type.data or ""
     district = form.district.data or ""
     return submission.ProposalFields(
-        title=form.title.data or "",
-        summary=form.summary.data or "",
-        description=form.description.data or "",
+        title=_text(form.title.data),
+        summary=_text(form.summary.data),
+        description=_text(form.description.data),
         activity_type=ActivityType(activity) if activity in ActivityType.__members__ else None,
-        target_group=form.target_group.data or "",
+        target_group=_text(form.target_group.data),
         district=district,
         proposed_date=form.proposed_date.data,
         expected_participants=form.expected_participants.data,
@@ -99,20 +107,33 @@ def new_proposal(slug: str) -> ResponseReturnValue:
     else:
         form = _form(current_user.organization_id)
     if form.validate_on_submit():
-        sent = _submitted_for_key(form.creation_key.data)
-        if sent is not None:  # the same form sent twice: show what the first one made
-            return redirect(url_for("proposals.proposal", proposal_id=sent.id), 303)
         try:
-            proposal = submission.save_draft(
-                campaign, current_user, _fields(form), now, creation_key=form.creation_key.data
-            )
+            proposal = _save_new(campaign, form, now)
             return _after_save(proposal, form)
         except DomainError as error:
             db.session.rollback()
+            sent = _submitted_for_key(form.creation_key.data)
+            if sent is not None:  # the same form sent twice: show what the first one made
+                return redirect(url_for("proposals.proposal", proposal_id=sent.id), 303)
             _attach(form, error)
     return render_template(
         "proposals/proposal_form.html", form=form, campaign=campaign, proposal=None
     )
+
+
+def _save_new(campaign: Campaign, form: ProposalForm, now: datetime) -> Proposal:
+    """The new-proposal form's draft: one per creation key, however often the form is sent.
+
+    Sent twice at once (a double click, an autosave crossing the submit), both requests
+    find no proposal for the key and insert one; the unique key makes the second wait for
+    the first and fail, and then it finds what the first one made and saves into that.
+    """
+    key = form.creation_key.data
+    try:
+        return submission.save_draft(campaign, current_user, _fields(form), now, creation_key=key)
+    except IntegrityError:
+        db.session.rollback()
+        return submission.save_draft(campaign, current_user, _fields(form), now, creation_key=key)
 
 
 def _submitted_for_key(creation_key: str | None) -> Proposal | None:
@@ -161,10 +182,7 @@ def autosave(slug: str | None = None, proposal_id: int | None = None) -> Respons
                 return _autosave_status("not_draft")
             submission.save_draft(proposal.campaign, current_user, _fields(form), now, proposal)
         else:
-            campaign = campaign_or_404(slug or "")
-            proposal = submission.save_draft(
-                campaign, current_user, _fields(form), now, creation_key=form.creation_key.data
-            )
+            proposal = _save_new(campaign_or_404(slug or ""), form, now)
     except DomainError as error:
         db.session.rollback()
         return _autosave_status("refused", error.message)
@@ -207,7 +225,7 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
                 submission.save_draft(proposal.campaign, current_user, _fields(form), now, proposal)
                 return _after_save(proposal, form)
             requests = submission.edit(
-                proposal, current_user, _fields(form), now, reason=form.reason.data or ""
+                proposal, current_user, _fields(form), now, reason=_text(form.reason.data)
             )
             notify_partnership_requests(requests, now)
             notify_partners_of_change(proposal, current_user, now)
@@ -286,6 +304,7 @@ def proposal(proposal_id: int) -> ResponseReturnValue:
         own_request=own_request,
         withdraw_form=WithdrawForm(),
         **discussion.thread_context(found, current_user, now),
+        **vote_context(found.campaign, now),
     )
 
 
@@ -297,7 +316,7 @@ def withdraw(proposal_id: int) -> ResponseReturnValue:
     if not submission.may_withdraw(proposal, current_user, clock()):
         abort(403)
     if form.validate_on_submit():
-        submission.withdraw(proposal, current_user, form.reason.data or "", clock())
+        submission.withdraw(proposal, current_user, _text(form.reason.data), clock())
         db.session.commit()
         flash(_("The proposal has been withdrawn. You can undo this until submissions close."),
               "success")  # fmt: skip

@@ -70,7 +70,8 @@ def top_per_theme(rows: Sequence[RankedRow], k: int) -> dict[int, list[RankedRow
     for theme_id, theme_rows in by_theme.items():
         kept: list[RankedRow] = []
         for row in theme_rows:
-            if len(kept) >= k and _key(row.entry) != _key(kept[-1].entry):
+            # k == 0 keeps nothing (and must not look at kept[-1] of an empty list).
+            if len(kept) >= k and (not kept or _key(row.entry) != _key(kept[-1].entry)):
                 break
             kept.append(row)
         selected[theme_id] = kept

@@ -28,6 +28,7 @@ from proposals.models import (
     Comment,
     CommentKind,
     Partnership,
+    PartnershipState,
     Proposal,
     ProposalState,
     proposal_themes,
@@ -61,13 +62,17 @@ class ProposalQuery:
             # isascii: "²".isdigit() is True, but int("²") raises (a 500 from a query string).
             return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
+        def text(name: str, limit: int) -> str:
+            # PostgreSQL refuses NUL in a text parameter (a 500 from a query string).
+            return (args.get(name) or "").replace("\x00", "")[:limit].strip()
+
         sort = args.get("sort", "newest")
         status = args.get("status", "")
         activity = args.get("activity_type", "")
         return cls(
-            q=(args.get("q") or "")[:MAX_QUERY].strip(),
+            q=text("q", MAX_QUERY),
             theme=number("theme"),
-            district=(args.get("district") or "")[:40],
+            district=text("district", 40),
             activity_type=activity if activity in ActivityType.__members__ else "",
             organization=number("organization"),
             status=status if status in ProposalState.__members__ else "",
@@ -222,14 +227,20 @@ def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> Pro
 
 
 def filter_choices(campaign: Campaign) -> dict[str, Any]:
-    """Organisations that appear in the campaign, for the organisation filter."""
+    """Organisations that appear in the campaign, for the organisation filter: the authors
+    and the confirmed partners of published proposals (the filter finds both)."""
+    published = and_(Proposal.campaign_id == campaign.id, Proposal.state != ProposalState.draft)
+    partners = (
+        select(Partnership.organization_id)
+        .join(Proposal, Partnership.proposal_id == Proposal.id)
+        .where(published, Partnership.state == PartnershipState.confirmed)
+    )
     organizations = db.session.execute(
         select(Organization.id, Organization.name)
         .where(
-            Organization.id.in_(
-                select(Proposal.organization_id).where(
-                    Proposal.campaign_id == campaign.id, Proposal.state != ProposalState.draft
-                )
+            or_(
+                Organization.id.in_(select(Proposal.organization_id).where(published)),
+                Organization.id.in_(partners),
             )
         )
         .order_by(Organization.name_folded)

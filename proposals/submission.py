@@ -235,7 +235,7 @@ def save_draft(
                 campaign=campaign,
                 organization=user.organization,
                 created_by=user,
-                creation_key=creation_key,
+                creation_key=creation_key or None,  # "" is a value: unique, unlike NULL
                 created_at=now,
                 state=ProposalState.draft,
             )

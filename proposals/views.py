@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,9 +27,15 @@ from sqlalchemy import select
 from auth.errors import DomainError
 from auth.permissions import Permission, can, permission_required
 from extensions import db, login_manager
-from proposals import campaigns, labels, search, submission
+from proposals import campaigns, labels, search, submission, voting
 from proposals.forms import CampaignForm, NewCampaignForm
-from proposals.models import Campaign, Visibility
+from proposals.models import (
+    BallotSecrecy,
+    Campaign,
+    ResultsVisibility,
+    Visibility,
+    VotingMethod,
+)
 from web import clock
 
 bp = Blueprint("proposals", __name__)
@@ -98,6 +106,25 @@ def list_context(campaign: Campaign) -> dict[str, Any]:
         "district_choices": labels.district_choices(),
         "activity_labels": labels.ACTIVITY_LABELS,
         "state_labels": labels.STATE_LABELS,
+        **vote_context(campaign),
+    }
+
+
+def vote_context(campaign: Campaign, now: datetime | None = None) -> dict[str, Any]:
+    """What the vote panels of a page need, loaded once per page whatever the number of
+    proposals: the viewer's ballot and, when they may see them, the tallies."""
+    now = now or clock()
+    return {
+        "ballot_view": voting.ballot_view(campaign, current_user),
+        "tallies": (
+            voting.tallies(campaign)
+            if voting.results_visible(campaign, current_user, now)
+            else None
+        ),
+        "is_voter": voting.is_voter(current_user),
+        "vote_now": now,
+        # Where a vote without JavaScript comes back to: this page.
+        "vote_next": request.full_path if request.query_string else request.path,
     }
 
 
@@ -108,6 +135,11 @@ def _data(form: CampaignForm, zone: ZoneInfo) -> campaigns.CampaignData:
         awareness_day=form.awareness_day.data,
         votes_per_organization=form.votes_per_organization.data,
         visibility=Visibility(form.visibility.data),
+        voting_method=VotingMethod(form.voting_method.data),
+        max_points_per_proposal=form.max_points_per_proposal.data or 1,
+        allow_own_votes=bool(form.allow_own_votes.data),
+        results_visibility=ResultsVisibility(form.results_visibility.data),
+        ballot_secrecy=BallotSecrecy(form.ballot_secrecy.data),
         **{
             name: campaigns.to_utc(getattr(form, name).data, zone)
             for name in campaigns.WINDOW_FIELDS
@@ -158,7 +190,7 @@ def new_campaign() -> ResponseReturnValue:
             db.session.commit()
             flash(_("The campaign “%(title)s” has been created.", title=created.title), "success")
             return redirect(url_for("proposals.campaign", slug=created.slug), 303)
-    return render_template("proposals/campaign_form.html", form=form, campaign=None)
+    return render_template("proposals/campaign_form.html", form=form, campaign=None, frozen=())
 
 
 @bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
@@ -166,23 +198,29 @@ def new_campaign() -> ResponseReturnValue:
 def edit_campaign(slug: str) -> ResponseReturnValue:
     found = campaign_or_404(slug)
     zone = found.zone
+    now = clock()
+    frozen = campaigns.frozen_fields(found, now)
     if request.method == "GET":
         values = {name: getattr(found, name) for name in campaigns.AUDITED_FIELDS}
         for name in campaigns.WINDOW_FIELDS:
             values[name] = campaigns.to_local(values[name], zone)
-        form = CampaignForm(data={**values, "visibility": found.visibility.value})
+        for name, value in values.items():
+            if isinstance(value, enum.Enum):
+                values[name] = value.value
+        form = CampaignForm(data=values)
     else:
         form = CampaignForm()
+        form.keep_frozen({name: getattr(found, name) for name in frozen})
     if form.validate_on_submit():
         try:
-            campaigns.update_campaign(found, current_user, _data(form, zone))
+            campaigns.update_campaign(found, current_user, _data(form, zone), now=now)
         except DomainError as error:
             _attach(form, error)
         else:
             db.session.commit()
             flash(_("The campaign has been saved."), "success")
             return redirect(url_for("proposals.campaign", slug=found.slug), 303)
-    return render_template("proposals/campaign_form.html", form=form, campaign=found)
+    return render_template("proposals/campaign_form.html", form=form, campaign=found, frozen=frozen)
 
 
 @bp.post("/campaigns/<slug>/advance")

@@ -189,9 +189,16 @@ def set_points(proposal: Proposal, user: User, points: int, now: datetime) -> in
     Returns the ballot's remaining budget.
     """
     campaign = proposal.campaign
-    ballot = _ballot(campaign, user.organization_id) if is_voter(user) else None
-    view = BallotView(ballot)
-    if ballot is not None:
+    # Decide on what exists before creating anything: a ballot created for a refused vote
+    # would freeze the campaign's rules (rules_frozen), and on SQLite the savepoint that
+    # creates it is committed on release, so the caller's rollback could not undo it.
+    view = BallotView(None)
+    if is_voter(user):
+        view.ballot = db.session.scalar(
+            select(Ballot).where(
+                Ballot.campaign_id == campaign.id, Ballot.organization_id == user.organization_id
+            )
+        )
         current = db.session.scalar(
             select(Vote.points).where(
                 Vote.proposal_id == proposal.id, Vote.organization_id == user.organization_id
@@ -205,8 +212,11 @@ def set_points(proposal: Proposal, user: User, points: int, now: datetime) -> in
         raise DomainError(refusal(state.blocked))
     if not 0 <= points <= state.max_points:
         raise DomainError(_l("At most %(n)d points on one proposal.", n=state.max_points))
-    if ballot is None:  # not a voter: control() has refused already
+    if not is_voter(user):  # control() has refused already
         raise DomainError(refusal(Blocked.not_member))
+    if points == state.points:
+        return state.remaining  # nothing to change (a double click): nothing to create
+    ballot = view.ballot or _ballot(campaign, user.organization_id)
     old = state.points
     delta = points - old
     if delta == 0:

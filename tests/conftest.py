@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -101,8 +101,28 @@ def app(database_template: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]
                 f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "alembic_version"
             )
             with db.engine.begin() as conn:
+                # Fail loudly instead of hanging if a connection was left in a transaction.
+                conn.execute(text("SET LOCAL lock_timeout = '20s'"))
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_globals(app: Flask) -> Iterator[None]:
+    """Each test-client request starts with a fresh ``g``, as a real request does.
+
+    pytest-flask pushes one request context for the whole test and the client's requests
+    reuse its application context, where Flask-Login caches the current user and
+    Flask-Babel the locale; without this, a sign-out, a deactivation or a language switch
+    would not show on the next request of the same test.
+    """
+
+    def forget_request_caches() -> None:
+        g.pop("_flask_babel", None)
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
+    yield
 
 
 # --- factories ------------------------------------------------------------------------

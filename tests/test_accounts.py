@@ -382,6 +382,21 @@ def test_login_attempts_per_address_are_limited(app, rep_a):
     assert elsewhere.status_code == 303
 
 
+def test_reset_requests_per_account_are_limited(app, rep_a):
+    app.config["RATELIMIT_RESET_ACCOUNT"] = "2 per minute"
+    for n, email in enumerate([rep_a.email, rep_a.email.upper()]):
+        sent = app.test_client().post(
+            "/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": f"10.0.1.{n}"}
+        )
+        assert sent.status_code == 303
+    refused = app.test_client().post(
+        "/password/forgot", data={"email": rep_a.email}, environ_base={"REMOTE_ADDR": "10.0.1.9"}
+    )
+    assert refused.status_code == 429
+    assert tr("Too many attempts") in page_text(refused)
+    assert len(reset_mails(rep_a)) == 2
+
+
 # --- CSRF ---------------------------------------------------------------------------
 
 

@@ -281,9 +281,10 @@ def counting_statements() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def _fill(proposal, people, top_level: int, now) -> None:
+def _fill(proposal, writers, answerers, top_level: int, now) -> None:
+    """``top_level`` comments by ``writers``, each with two replies by ``answerers``."""
     for i in range(top_level):
-        author = people[i % len(people)]
+        author = writers[i % len(writers)]
         top = Comment(
             proposal_id=proposal.id,
             author_id=author.id,
@@ -294,7 +295,7 @@ def _fill(proposal, people, top_level: int, now) -> None:
         db.session.add(top)
         db.session.flush()
         for j in range(2):
-            other = people[(i + j + 1) % len(people)]
+            other = answerers[(2 * i + j) % len(answerers)]
             db.session.add(
                 Comment(
                     proposal_id=proposal.id,
@@ -323,10 +324,14 @@ def _read_everything(proposal) -> int:
 def test_the_thread_loads_in_a_constant_number_of_statements(
     make_proposal, make_org, make_user, moderator, clock
 ):
-    people = [make_user(organization=make_org()) for _ in range(5)] + [moderator]
+    # Distinct people (and organisations) write the comments and the replies, and the long
+    # thread has many of each: anything loaded one by one (a lazy author, organisation or
+    # reply list) would cost more statements there than in the short thread.
+    writers = [make_user(organization=make_org()) for _ in range(20)]
+    answerers = [make_user(organization=make_org()) for _ in range(20)] + [moderator]
     small, large = make_proposal(), make_proposal(title="Kalabalık tartışma")
-    _fill(small, people, 3, clock.now)
-    _fill(large, people, 60, clock.now)
+    _fill(small, writers[:1], answerers[:1], 3, clock.now)
+    _fill(large, writers, answerers, 60, clock.now)
     ids = [(small.id, 9), (large.id, 180)]
     counts = []
     for proposal_id, expected in ids:
@@ -337,6 +342,21 @@ def test_the_thread_loads_in_a_constant_number_of_statements(
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8, counts
+
+
+def test_the_context_the_proposal_page_includes(proposal, rep_b, clock):
+    top = post(proposal, rep_b, "Destek", CommentKind.support, now=clock.now)
+    context = discussion.thread_context(proposal, AnonymousUserMixin(), clock.now)
+    assert list(context) == ["discussion"]  # one name: nothing of the page's is overwritten
+    seen = context["discussion"]
+    assert [c.id for c in seen.comments] == [top.id]
+    assert seen.total == 1 and seen.counts[CommentKind.support] == 1
+    assert not seen.may_comment and not seen.may_report_proposal
+    assert not seen.may_edit(top) and not seen.may_delete(top)
+    mine = discussion.thread_context(proposal, rep_b, clock.now)["discussion"]
+    assert mine.may_comment and mine.may_report_proposal
+    assert mine.may_edit(top) and mine.may_delete(top)
+    assert mine.form.body.data is None  # a blank form, even on a POST request
 
 
 # --- reports ------------------------------------------------------------------------------

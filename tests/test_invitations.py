@@ -548,13 +548,28 @@ def test_the_same_form_posted_twice_creates_one_user(app, client, invited):
     )
 
 
-def test_accepting_signs_out_whoever_was_signed_in(client, invited, rep_b):
+def test_someone_signed_in_is_not_signed_out_by_an_invitation_link(client, invited, rep_b):
+    """Opening a page never signs anyone out (another site could link to it)."""
     _, token = invited
     login(client, rep_b)
     page = client.get(f"/invitation/{token}")
     assert page.status_code == 200
-    assert signed_in_name(html_of(page)) is None
-    assert client.get("/account").status_code == 302
+    assert signed_in_name(html_of(page)) == "Fatma Demir"
+    message = tr(
+        "You are logged in as %(name)s. Log out first, then open the invitation link "
+        "again to create the account for %(email)s.",
+        name="Fatma Demir",
+        email="zeynep@ornek.example",
+    )
+    assert message in page_text(page)
+    posted = client.post(f"/invitation/{token}", data=accept_form())
+    assert message in page_text(posted)
+    assert users_with("zeynep@ornek.example") == 0
+    assert client.get("/account").status_code == 200
+
+    client.post("/logout")
+    assert client.post(f"/invitation/{token}", data=accept_form()).status_code == 303
+    assert users_with("zeynep@ornek.example") == 1
 
 
 # --- the organisers' page -------------------------------------------------------------
@@ -632,7 +647,7 @@ def test_registered_address_refused_next_to_the_field_with_values_kept(
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_resend_and_revoke_buttons(app, client, organizer, invited, clock):
+def test_resend_and_revoke_buttons(client, organizer, invited, clock):
     invitation, old_token = invited
     login(client, organizer)
 
@@ -649,8 +664,7 @@ def test_resend_and_revoke_buttons(app, client, organizer, invited, clock):
     assert ("success", message) in flashes(html_of(revoked))
     db.session.expire_all()
     assert invitation.state(clock.now) == InvitationState.revoked
-    # Opened in another browser: opening an invitation link signs the organiser out.
-    assert app.test_client().get(f"/invitation/{new_token}").status_code == 404
+    assert client.get(f"/invitation/{new_token}").status_code == 404
 
     again = client.post(f"/admin/invitations/{invitation.id}/revoke", follow_redirects=True)
     assert ("error", tr("Only a pending invitation can be revoked.")) in flashes(html_of(again))

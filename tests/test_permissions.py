@@ -7,6 +7,7 @@ matrix cannot silently fall behind the application.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -107,6 +108,60 @@ MATRIX: list[Row] = [
         {**organizers_only(403), "participant_b": 303}, isolated=True),
     Row("proposals.answer_partnership", "POST", "/partnerships/{partnership_b}/decline",
         {**organizers_only(403), "participant_b": 303}, isolated=True),
+    # The discussion: an empty POST shows the form again (200); {comment_b} is participant_b's.
+    Row("discussion.add_comment", "POST", "/proposals/{api_proposal}/comments", members(200)),
+    Row("discussion.add_comment", "POST", "/proposals/{api_draft_a}/comments",
+        {**members(404), "participant_a": 403}),
+    Row("discussion.add_comment", "POST", "/proposals/999999/comments", members(404)),
+    Row("discussion.comment", "GET", "/comments/{comment_b}", everyone(303)),
+    Row("discussion.edit_comment", "GET", "/comments/{comment_b}/edit",
+        {**organizers_only(403), "participant_b": 200}),
+    Row("discussion.edit_comment", "POST", "/comments/{comment_b}/edit",
+        {**organizers_only(403), "participant_b": 200}),
+    Row("discussion.delete_comment", "POST", "/comments/{comment_b}/delete",
+        {**organizers_only(403), "participant_b": 303}, isolated=True),
+    Row("discussion.report_proposal", "GET", "/proposals/{api_proposal}/report", members(200)),
+    Row("discussion.report_proposal", "POST", "/proposals/{api_proposal}/report", members(200)),
+    Row("discussion.report_proposal", "GET", "/proposals/{api_draft_a}/report",
+        {**members(404), "participant_a": 403}),
+    Row("discussion.report_comment", "GET", "/comments/{comment_b}/report", members(200)),
+    Row("discussion.report_comment", "POST", "/comments/{comment_b}/report", members(200)),
+    Row("discussion.notifications_page", "GET", "/notifications", members(200)),
+    Row("discussion.mark_read", "POST", "/notifications/read", members(303)),
+    Row("discussion.notification_settings", "GET", "/notifications/settings", members(200)),
+    Row("discussion.notification_settings", "POST", "/notifications/settings", members(303)),
+    # Voting: an empty POST is refused in words (303 + flash) for a representative; people
+    # without an organisation may not vote (403). {open_ballots} shows ballots to organisers.
+    Row("proposals.vote", "POST", "/proposals/{api_proposal}/vote", representatives_only(303)),
+    Row("proposals.vote", "POST", "/proposals/{api_draft_a}/vote",
+        {**members(404), "participant_a": 303}),
+    Row("proposals.vote", "POST", "/proposals/999999/vote", members(404)),
+    Row("proposals.our_ballot", "GET", "/campaigns/{public}/ballot", representatives_only(200)),
+    Row("proposals.our_ballot", "GET", "/campaigns/{members}/ballot", representatives_only(200)),
+    Row("proposals.our_ballot", "GET", "/campaigns/unknown/ballot", members(404)),
+    Row("proposals.ballots", "GET", "/campaigns/{public}/ballots", organizers_only(404)),
+    Row("proposals.ballots", "GET", "/campaigns/{open_ballots}/ballots", organizers_only(200)),
+    # Results: organisers see the page and download; publishing needs a closed vote (a
+    # refusal is a 303 with a flash); the public shortlist exists only once published.
+    Row("proposals.results", "GET", "/campaigns/{public}/results", organizers_only(200)),
+    Row("proposals.results", "GET", "/campaigns/{members}/results", organizers_only(200)),
+    Row("proposals.results", "GET", "/campaigns/unknown/results", organizers_only(404)),
+    Row("proposals.results_export", "GET", "/campaigns/{closed}/results.csv",
+        organizers_only(200), isolated=True),
+    Row("proposals.results_export", "GET", "/campaigns/{closed}/results.xlsx",
+        organizers_only(200), isolated=True),
+    Row("proposals.results_export", "GET", "/campaigns/{closed}/results.json",
+        organizers_only(200), isolated=True),
+    Row("proposals.results_export", "GET", "/campaigns/unknown/results.csv",
+        organizers_only(404)),
+    Row("proposals.publish_results", "POST", "/campaigns/{public}/results/publish",
+        organizers_only(303)),
+    Row("proposals.publish_results", "POST", "/campaigns/{closed}/results/publish",
+        organizers_only(303), isolated=True),
+    Row("proposals.shortlist", "GET", "/campaigns/{public}/shortlist", everyone(404)),
+    Row("proposals.shortlist", "GET", "/campaigns/{published}/shortlist", everyone(200)),
+    Row("proposals.shortlist", "GET", "/campaigns/{published_members}/shortlist", members(200)),
+    Row("proposals.shortlist", "GET", "/campaigns/unknown/shortlist", everyone(404)),
     Row("auth.login", "GET", "/login", {**everyone(302), "anonymous": 200}),
     Row("auth.login", "POST", "/login", {**everyone(302), "anonymous": 200}),
     Row("auth.logout", "POST", "/logout", members(303), isolated=True),
@@ -173,6 +228,23 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
 
     public = make_campaign(slug="herkese-acik")
     members_only = make_campaign(slug="uyelere-ozel", visibility=Visibility.members)
+    from proposals.models import BallotSecrecy
+
+    open_ballots = make_campaign(slug="acik-oy-pusulalari", ballot_secrecy=BallotSecrecy.open)
+    past = {
+        "submission_opens_at": clock.now - timedelta(days=30),
+        "submission_closes_at": clock.now - timedelta(days=20),
+        "voting_opens_at": clock.now - timedelta(days=15),
+        "voting_closes_at": clock.now - timedelta(days=1),
+    }
+    closed = make_campaign(slug="kapanmis", **past)
+    published = make_campaign(
+        slug="yayimlanmis", results_published_at=clock.now - timedelta(hours=12), **past
+    )
+    published_members = make_campaign(
+        slug="yayimlanmis-uyelere", visibility=Visibility.members,
+        results_published_at=clock.now - timedelta(hours=12), **past,
+    )  # fmt: skip
     invitation = invite(
         organizer,
         email="yeni@dernek.example",
@@ -205,6 +277,10 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
         clock.now,
     )  # fmt: skip
     submit(partnered, rep_a, clock.now)
+    from proposals.discussion import post_comment
+    from proposals.models import CommentKind
+
+    comment_b = post_comment(api_proposal, rep_b, "Bir yorum", CommentKind.comment, clock.now)
     db.session.commit()
     people = {
         "participant_a": rep_a,
@@ -215,6 +291,10 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
     ids: dict[str, Any] = {
         "public": public.slug,
         "members": members_only.slug,
+        "open_ballots": open_ballots.slug,
+        "closed": closed.slug,
+        "published": published.slug,
+        "published_members": published_members.slug,
         "token": token,
         "invitation": invitation.id,
         "org_a": org_a.id,
@@ -223,6 +303,7 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
         "api_members_proposal": api_members_proposal.id,
         "api_draft_a": api_draft_a.id,
         "partnership_b": partnered.partnerships[0].id,
+        "comment_b": comment_b.id,
     }
     return people, ids
 

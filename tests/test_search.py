@@ -85,7 +85,9 @@ def found(campaign: Campaign, q: str, **args: str) -> set[str]:
 
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
+    )
     return client
 
 
@@ -312,9 +314,7 @@ def test_filters(campaign: Campaign, varied: dict[str, Any]) -> None:
     assert titles(campaign, status="nonsense") == everything
     # Filters combine.
     assert titles(campaign, district="Bornova", activity_type="event") == ["Üç"]
-    assert titles(campaign, theme=str(violence.id), organization=str(org_b.id), q="bir") == [
-        "Bir"
-    ]
+    assert titles(campaign, theme=str(violence.id), organization=str(org_b.id), q="bir") == ["Bir"]
 
 
 def test_drafts_appear_for_their_organisation_only(
@@ -327,21 +327,38 @@ def test_drafts_appear_for_their_organisation_only(
     assert titles(campaign, rep_b, q="taslak") == []
 
 
-def test_the_organisation_filter_lists_the_authors(
-    browser: Callable[..., FlaskClient], campaign: Campaign, varied: dict[str, Any]
+def test_the_organisation_filter_offers_authors_and_confirmed_partners(
+    browser: Callable[..., FlaskClient],
+    campaign: Campaign,
+    varied: dict[str, Any],
+    add: Callable[..., Proposal],
+    make_org: Callable[..., Organization],
 ) -> None:
     org_a, org_b, org_c = varied["orgs"]
+    one = varied["proposals"][0]
+    partner_only = make_org("Ödemiş Kadın Derneği")
+    asked_only = make_org("Tire Kadın Derneği")
+    drafting_only = make_org("Urla Kadın Derneği")
+    db.session.add_all(
+        [
+            Partnership(proposal=one, organization=partner_only, state=PartnershipState.confirmed),
+            Partnership(proposal=one, organization=asked_only, state=PartnershipState.pending),
+        ]
+    )
+    add("Urla taslağı", organization=drafting_only, state=ProposalState.draft)
     doc = page(browser().get(f"/campaigns/{campaign.slug}"))
     options = doc.one("select", name="organization").find_all("option")
-    assert [o.get("value") for o in options][1:] == [
-        str(o.id) for o in sorted((org_a, org_b, org_c), key=lambda o: o.name_folded)
-    ]
+    expected = sorted((org_a, org_b, org_c, partner_only), key=lambda o: o.name_folded)
+    assert [o.get("value") for o in options] == ["", *[str(o.id) for o in expected]]
+    # Choosing the partner finds the proposal it is a partner of.
+    chosen = browser().get(f"/campaigns/{campaign.slug}?organization={partner_only.id}")
+    assert list_titles(chosen) == [one.title]
 
 
 def test_filters_through_the_page_and_the_fragment(
     browser: Callable[..., FlaskClient], campaign: Campaign, varied: dict[str, Any]
 ) -> None:
-    org_a, org_b, _ = varied["orgs"]
+    _, org_b, _ = varied["orgs"]
     violence, _ = varied["themes"]
     query = {"theme": violence.id, "organization": org_b.id, "district": "Bornova"}
     response = browser().get(f"/campaigns/{campaign.slug}", query_string=query)

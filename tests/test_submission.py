@@ -326,9 +326,7 @@ def test_partners_are_notified_by_their_preference(
 def test_a_partnership_counts_once_confirmed(
     submitted: Proposal, rep_a: User, rep_b: User, org_b: Any, clock: Clock
 ) -> None:
-    requests = submission.edit(
-        submitted, rep_a, complete(partner_ids=[org_b.id]), clock.now
-    )
+    requests = submission.edit(submitted, rep_a, complete(partner_ids=[org_b.id]), clock.now)
     assert [p.organization_id for p in requests] == [org_b.id]
     partnership = requests[0]
     assert submitted.confirmed_partners() == []
@@ -395,7 +393,9 @@ def test_any_member_edits_during_the_window_and_each_edit_is_a_version(
     clock.advance(hours=2)
     submission.edit(submitted, colleague, complete(summary="Yeni özet."), clock.now)
     clock.advance(hours=1)
-    submission.edit(submitted, rep_a, complete(summary="Daha yeni özet.", title="Mor Bank"), clock.now)
+    submission.edit(
+        submitted, rep_a, complete(summary="Daha yeni özet.", title="Mor Bank"), clock.now
+    )
     db.session.commit()
     db.session.expire_all()
     versions = db.session.scalars(
@@ -430,9 +430,7 @@ def test_an_edit_that_changes_nothing_makes_no_version(
     assert count(ProposalVersion) == 1
 
 
-def test_the_history_shows_word_differences(
-    submitted: Proposal, rep_a: User, clock: Clock
-) -> None:
+def test_the_history_shows_word_differences(submitted: Proposal, rep_a: User, clock: Clock) -> None:
     submission.edit(
         submitted,
         rep_a,
@@ -513,9 +511,7 @@ def test_a_moderator_does_not_change_partners(
     assert submitted.partnerships == []
 
 
-def test_another_organisation_never_edits(
-    submitted: Proposal, rep_b: User, clock: Clock
-) -> None:
+def test_another_organisation_never_edits(submitted: Proposal, rep_b: User, clock: Clock) -> None:
     assert not submission.may_edit(submitted, rep_b, clock.now)
     with pytest.raises(DomainError):
         submission.edit(submitted, rep_b, complete(title="Başkası"), clock.now)
@@ -583,9 +579,7 @@ def test_a_draft_or_a_closed_window_cannot_be_withdrawn(
         submission.withdraw(submitted, rep_a, "", clock.now)
 
 
-def test_a_withdrawn_proposal_is_not_edited(
-    submitted: Proposal, rep_a: User, clock: Clock
-) -> None:
+def test_a_withdrawn_proposal_is_not_edited(submitted: Proposal, rep_a: User, clock: Clock) -> None:
     submission.withdraw(submitted, rep_a, "", clock.now)
     assert not submission.may_edit(submitted, rep_a, clock.now)
 

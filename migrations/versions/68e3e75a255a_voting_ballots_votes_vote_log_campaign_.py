@@ -76,7 +76,7 @@ def upgrade():
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('voting_method', sa.Enum('approval', 'points', name='votingmethod', native_enum=False, length=20), server_default='approval', nullable=False))
         batch_op.add_column(sa.Column('max_points_per_proposal', sa.Integer(), server_default='1', nullable=False))
-        batch_op.add_column(sa.Column('allow_own_votes', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('allow_own_votes', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('results_visibility', sa.Enum('after_close', 'live', name='resultsvisibility', native_enum=False, length=20), server_default='after_close', nullable=False))
         batch_op.add_column(sa.Column('ballot_secrecy', sa.Enum('secret', 'open', name='ballotsecrecy', native_enum=False, length=20), server_default='secret', nullable=False))
         batch_op.add_column(sa.Column('results_published_at', sa.DateTime(), nullable=True))

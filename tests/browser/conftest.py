@@ -127,6 +127,15 @@ def _push_request_context(app: Flask) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _absolute_links_name_the_live_server(app: Flask) -> None:
+    """Absolute links the app writes (in-app notifications, mails) lead to the server the
+    browser talks to. Unless SERVER_NAME is set, ``live_server`` sets it to
+    ``localhost.localdomain:<port>``, a host Chromium cannot resolve and which would not
+    carry the session cookie of ``live_server.url()`` (``localhost:<port>``) anyway."""
+    app.config["SERVER_NAME"] = "localhost"
+
+
 # --- the browser -----------------------------------------------------------------------
 
 
@@ -182,6 +191,32 @@ def open_page(
 @pytest.fixture
 def page(open_page: Callable[[], Page]) -> Page:
     return open_page()
+
+
+@pytest.fixture
+def page_without_js(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """Like ``page``, with JavaScript switched off: the plain forms and links, no htmx.
+
+    The page's own scripts do not run; Playwright's (axe) still can. Like ``open_page``,
+    a passed test fails if the page reached an address it never ran axe on."""
+    context = browser.new_context(
+        base_url=live_server.url(),
+        locale="tr-TR",
+        timezone_id="Europe/Istanbul",
+        java_script_enabled=False,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    coverage = watch(page)
+    yield page
+    try:
+        report = request.node.stash.get(_REPORT, None)
+        if report is not None and report.passed and coverage.unchecked():
+            pytest.fail(f"pages reached without assert_accessible(page): {coverage.unchecked()}")
+    finally:
+        context.close()
 
 
 # --- what the user reads ------------------------------------------------------------------

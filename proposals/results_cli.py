@@ -1,0 +1,60 @@
+"""Commands for the vote's integrity and its reminders (registered by ``proposals.cli``).
+
+Operator output, in English like the other commands.
+"""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from extensions import db
+from proposals import reminders, results, voting
+from proposals.models import Campaign, Proposal
+from web import clock
+
+
+@click.command("audit-votes")
+@click.argument("slug")
+def audit_votes(slug: str) -> None:
+    """Recompute every tally of CAMPAIGN_SLUG from the vote log and compare with the stored votes.
+
+    Exits with status 1 when any tally or ballot differs.
+    """
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.BadParameter(f"no campaign with the slug {slug!r}", param_hint="SLUG")
+    report = voting.audit(campaign)
+    differences = report.differences
+    rows = results.shortlist(campaign)  # the same ranking as the page and the exports
+    listed = {row.entry.proposal_id for row in rows}
+    others = sorted((set(report.from_log) | set(report.stored)) - listed)
+    titles: dict[int, str] = dict(
+        db.session.execute(select(Proposal.id, Proposal.title).where(Proposal.id.in_(others))).all()
+    )
+    click.echo(f"Campaign {campaign.slug}: tallies from the vote log against the stored votes")
+    click.echo(f"{'rank':>5} {'id':>7} {'log':>6} {'stored':>6}  {'':4} title")
+    lines = [(str(row.rank), row.entry.proposal_id, row.entry.title) for row in rows]
+    lines += [("-", pid, titles.get(pid, "")) for pid in others]
+    for rank, pid, title in lines:
+        logged, stored = report.from_log.get(pid, 0), report.stored.get(pid, 0)
+        mark = "DIFF" if pid in differences else "ok"
+        click.echo(f"{rank:>5} {pid:>7} {logged:>6} {stored:>6}  {mark:4} {title}")
+    if not report.ballots_ok:
+        click.echo("Ballots: the used budget of some ballot differs from its votes.")
+    if report.ok:
+        click.echo("All tallies match the vote log.")
+        return
+    click.echo(f"{len(differences)} tallies differ from the vote log.")
+    raise SystemExit(1)
+
+
+@click.command("send-reminders")
+def send_reminders() -> None:
+    """Remind, once, organisations with votes left in campaigns closing within 48 hours."""
+    report = reminders.send_vote_reminders(clock())
+    db.session.commit()
+    click.echo(
+        f"Campaigns closing within 48 hours: {len(report.campaigns)}. "
+        f"Organisations reminded now: {report.organizations}. Mails queued: {report.mails}."
+    )
