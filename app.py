@@ -9,12 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, has_request_context, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
 import auth
@@ -110,7 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     proposals.init_app(app)
     _register_templating(app)
     _register_errors(app)
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_strip_nul_characters)
     return app
 
 
@@ -187,12 +188,22 @@ def _error_texts() -> dict[int, tuple[str, str]]:
     }
 
 
-def _refuse_nul_characters() -> None:
-    """A NUL byte is never legitimate text, and PostgreSQL refuses to store it: answer 400
-    for every form and query string at once instead of a 500 somewhere deeper."""
-    if any("\x00" in value for values in (request.args, request.form) for value in
-           values.values()):  # fmt: skip
-        abort(400)
+def _strip_nul_characters() -> None:
+    """A NUL byte is never meant (it comes from copy-paste or an attack), and PostgreSQL
+    refuses to store it: drop it from every query string and form, once, here."""
+
+    def clean(values: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+        return ImmutableMultiDict(
+            [(k.replace("\x00", ""), v.replace("\x00", "")) for k, v in values.items(multi=True)]
+        )
+
+    def dirty(values: MultiDict[str, str]) -> bool:
+        return any("\x00" in k or "\x00" in v for k, v in values.items(multi=True))
+
+    if dirty(request.args):
+        request.args = clean(request.args)  # type: ignore[misc]
+    if request.method in ("POST", "PUT", "PATCH") and dirty(request.form):
+        request.form = clean(request.form)  # type: ignore[misc]
 
 
 def _register_errors(app: Flask) -> None:

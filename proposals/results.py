@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from auth.audit import record
@@ -306,9 +306,17 @@ def publish_results(campaign: Campaign, actor: User, now: datetime) -> int:
     """
     if campaign.phase(now) != Phase.closed:
         raise DomainError(_l("The results can be published only after voting has closed."))
-    if campaign.results_published_at is not None:
+    # Claimed by a conditional UPDATE, so two organisers pressing at once publish (and mail)
+    # once: on PostgreSQL the second waits for the first and then matches no row.
+    claimed = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))
+        .values(results_published_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         raise DomainError(_l("The results have been published already."))
-    campaign.results_published_at = now
+    db.session.refresh(campaign)
     record(actor, "campaign.publish_results", campaign,
            before={"results_published_at": None}, after={"results_published_at": now})  # fmt: skip
     top = [

@@ -8,6 +8,9 @@ Integrity rests on the database, not on the order of Python statements:
   PostgreSQL concurrent updates of the row wait for each other and re-check the
   condition), so 50 simultaneous clicks from one organisation land exactly
   ``budget`` votes;
+* a vote is changed only while its proposal's row is held FOR SHARE, and ``release_votes``
+  holds it FOR UPDATE: no vote slips onto, or is taken back from, a proposal whose votes are
+  being returned (tests/test_vote_concurrency.py);
 * every change is appended to the vote log in the same transaction, and
   ``audit`` recomputes the tallies from that log.
 
@@ -216,6 +219,15 @@ def set_points(proposal: Proposal, user: User, points: int, now: datetime) -> in
         raise DomainError(refusal(Blocked.not_member))
     if points == state.points:
         return state.remaining  # nothing to change (a double click): nothing to create
+    # Hold the proposal's row FOR SHARE (votes from many organisations still go on together)
+    # and look at its state again: release_votes holds it FOR UPDATE, so a vote either lands
+    # before the proposal leaves the vote, and is returned with the others, or waits and is
+    # refused. SQLite serialises writers and renders no FOR SHARE.
+    locked_state = db.session.scalar(
+        select(Proposal.state).where(Proposal.id == proposal.id).with_for_update(read=True)
+    )
+    if locked_state not in VOTABLE_STATES:
+        raise DomainError(refusal(Blocked.not_votable))
     ballot = view.ballot or _ballot(campaign, user.organization_id)
     old = state.points
     delta = points - old
@@ -292,7 +304,17 @@ def release_votes(proposal: Proposal, now: datetime, actor: User | None = None) 
 
     Returns the ids of the organisations whose ballots got points back.
     """
-    votes = db.session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)).all()
+    # Lock the proposal first (set_points holds it FOR SHARE while changing a vote on it): no
+    # vote on it is being given, changed or taken back from here on, so the votes read next
+    # are exactly those to return (read afresh, not from the session's older copies), and
+    # no point goes back twice. Ballots are updated in id order, as concurrent releases do.
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    votes = db.session.scalars(
+        select(Vote)
+        .where(Vote.proposal_id == proposal.id)
+        .order_by(Vote.ballot_id)
+        .execution_options(populate_existing=True)
+    ).all()
     for vote in votes:
         db.session.execute(
             update(Ballot)

@@ -257,6 +257,14 @@ def test_results_page_is_for_organisers_only(voted, client, make_user, who):
         response.close()
 
 
+def test_the_campaign_page_links_organisers_to_the_results(voted, client, organizer):
+    slug = voted.campaign.slug
+    results_link = f'href="/campaigns/{slug}/results"'
+    assert results_link not in client.get(f"/campaigns/{slug}").get_data(as_text=True)
+    login(client, organizer)
+    assert results_link in client.get(f"/campaigns/{slug}").get_data(as_text=True)
+
+
 def test_results_page_anonymous_goes_to_login(voted, client):
     response = client.get(f"/campaigns/{voted.campaign.slug}/results")
     assert response.status_code == 302
