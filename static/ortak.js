@@ -75,9 +75,9 @@
         return;
       }
       var message = Array.prototype.slice.call(region.childNodes);
-      region.replaceChildren();
+      message.forEach(function (node) { region.removeChild(node); });
       window.setTimeout(function () {
-        region.replaceChildren.apply(region, message);
+        message.forEach(function (node) { region.appendChild(node); });
       }, 150);
     });
   }

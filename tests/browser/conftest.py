@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from auth.models import OutboxMessage, User
 from extensions import db
-from tests.browser.a11y import Coverage, assert_accessible, watch
+from tests.browser.a11y import Coverage, assert_accessible, watch, without_scripts
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -199,14 +199,16 @@ def page_without_js(
 ) -> Iterator[Page]:
     """Like ``page``, with JavaScript switched off: the plain forms and links, no htmx.
 
-    The page's own scripts do not run; Playwright's (axe) still can. Like ``open_page``,
-    a passed test fails if the page reached an address it never ran axe on."""
+    ``assert_accessible`` checks its pages through a copy (see ``a11y.without_scripts``).
+    Like ``open_page``, a passed test fails if the page reached an address it never ran
+    axe on."""
     context = browser.new_context(
         base_url=live_server.url(),
         locale="tr-TR",
         timezone_id="Europe/Istanbul",
         java_script_enabled=False,
     )
+    without_scripts(context)  # axe cannot run there: assert_accessible checks a copy
     context.set_default_timeout(10_000)
     page = context.new_page()
     coverage = watch(page)

@@ -45,9 +45,7 @@ def test_submit_a_proposal_and_comment_without_javascript(
     page.get_by_label(ui_text("Title"), exact=True).fill(title)
     page.get_by_label(ui_text("Summary"), exact=True).fill("Kadın üreticilerin pazarı.")
     page.get_by_label(ui_text("Description"), exact=True).fill("Her cumartesi, Konak'ta.")
-    page.get_by_label(ui_text("Type of activity"), exact=True).select_option(
-        label=ui_text("Event")
-    )
+    page.get_by_label(ui_text("Type of activity"), exact=True).select_option(label=ui_text("Event"))
     page.get_by_label(ui_text("District"), exact=True).select_option(label="Konak")
     with page.expect_response(is_post) as posted:
         page.get_by_role("button", name=ui_text("Submit the proposal")).click()
@@ -70,9 +68,7 @@ def test_submit_a_proposal_and_comment_without_javascript(
 
     # Back on the proposal page, at the new comment.
     expect(page).to_have_url(re.compile(re.escape(proposal_url) + r"#comment-\d+$"))
-    expect(page.get_by_role("status").first).to_contain_text(
-        ui_text("Your comment was published.")
-    )
+    expect(page.get_by_role("status").first).to_contain_text(ui_text("Your comment was published."))
     anchor = page.url.rsplit("#", 1)[1]
     comment = page.locator(f"article#{anchor}")
     expect(comment).to_contain_text(comment_text)

@@ -23,7 +23,7 @@ from pytest_flask.live_server import LiveServer
 from auth.models import Organization, User
 from extensions import db
 from proposals import submission
-from proposals.models import ActivityType, Campaign
+from proposals.models import ActivityType, Campaign, Proposal
 from tests.browser.a11y import assert_accessible, watch
 from tests.conftest import Clock
 
@@ -222,13 +222,25 @@ def proposal(campaign: Campaign, rep_a: User, clock: Clock) -> Made:
     return make_submitted(campaign, rep_a, clock.now, title="İZMİR'DE MOR YÜRÜYÜŞ")
 
 
+@pytest.fixture
+def edited_proposal(proposal: Made, rep_a: User, clock: Clock) -> Made:
+    """Edited once since it was submitted: its page shows a history as well as the discussion."""
+    found = db.session.get(Proposal, proposal.id)
+    assert found is not None
+    fields = submission.fields_of(found)
+    fields.description += "\n\nDönüşte Kordon'da şiir dinletisi."
+    submission.edit(found, rep_a, fields, clock.advance(minutes=5))
+    db.session.commit()
+    return proposal
+
+
 def thread_item(page: Page, text: str) -> Locator:
     """A top-level comment (with its replies) by what it says."""
     return page.locator("#comments ol.comment-thread > li > article").filter(has_text=text)
 
 
 def test_comment_reply_and_edit_in_place(
-    proposal: Made,
+    edited_proposal: Made,
     rep_a: User,
     rep_b: User,
     live_server: LiveServer,
@@ -241,12 +253,14 @@ def test_comment_reply_and_edit_in_place(
     comment_text = "Bornova'dan gönüllülerimizle destek veriyoruz."
     reply_text = "Teşekkürler, rota planını paylaşacağız."
     edited_text = "Bornova'dan on gönüllümüzle destek veriyoruz."
+    proposal = edited_proposal
 
     # A partner-to-be (rep_b) writes a comment marked as support.
     log_in(page, rep_b)
     page.goto(f"/proposals/{proposal.id}")
     comments = page.get_by_role("region", name=ui_plural("%(num)d comment", "%(num)d comments", 0))
     expect(comments).to_contain_text(ui_text("No comments yet."))
+    expect(page.get_by_role("region", name=ui_text("History")).locator("ins")).to_have_count(1)
     assert_accessible(page)
 
     listen(page)
@@ -278,8 +292,10 @@ def test_comment_reply_and_edit_in_place(
     to_answer.get_by_label(ui_text("Your reply"), exact=True).fill(reply_text)
     to_answer.get_by_role("button", name=ui_text("Publish reply")).click()
 
-    reply = thread_item(author, comment_text).locator("ol.comment-replies article").filter(
-        has_text=reply_text
+    reply = (
+        thread_item(author, comment_text)
+        .locator("ol.comment-replies article")
+        .filter(has_text=reply_text)
     )
     expect(reply).to_be_visible()
     expect(reply).to_contain_text(rep_a.name)
@@ -381,6 +397,19 @@ def test_filter_and_search_in_place_with_back_and_a_shareable_address(
     assert_not_reloaded(page)
     assert_accessible(page)
 
+    # Back once more to everything, then Forward to the search again.
+    page.go_back()
+    expect(page).to_have_url(live_server.url(f"/campaigns/{slug}"))
+    expect(titles(page)).to_have_text(everything)
+    expect(search).to_have_value("")
+    page.go_forward()
+    expect(page).to_have_url(live_server.url(f"/campaigns/{slug}?q=izmir"))
+    expect(titles(page)).to_have_text(
+        ["İzmir Körfezi'nde kadın kürek takımı", "İZMİR'DE MOR YÜRÜYÜŞ"]
+    )
+    expect(search).to_have_value("izmir")
+    assert_not_reloaded(page)
+
     # Reloaded, the address shows the same.
     page.reload()
     expect(titles(page)).to_have_text(
@@ -456,7 +485,9 @@ def test_a_draft_saves_itself_and_survives_closing_the_tab(
     title = "Çiğli'de kadın kooperatifi tanışma günü"
     summary = "Kooperatif üyeleriyle tanışma, el emeği sergisi."
     saved = re.compile(
-        re.escape(ui_text("Draft saved at %(time)s.", time="TIME")).replace("TIME", r"\d{1,2}[:.]\d{2}")
+        re.escape(ui_text("Draft saved at %(time)s.", time="TIME")).replace(
+            "TIME", r"\d{1,2}[:.]\d{2}"
+        )
     )
 
     log_in(page, rep_a)
