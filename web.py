@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, flash, render_template
 from flask.typing import ResponseReturnValue
 
 from extensions import htmx
@@ -46,3 +46,12 @@ def page_or_fragment(
     response = current_app.make_response((render_template(template, **context), status))
     response.vary.add("HX-Request")
     return response
+
+
+def attach_error(form: Any, error: Any) -> None:
+    """Put a workflow's refusal (a DomainError) next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")

@@ -60,8 +60,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         or core in words
         or core in CONTEXT_WORDS
         or (core and len(set(core)) <= 2)
-        or (not core
-        and len(set(folded)) <= 4)
+        or (not core and len(set(folded)) <= 4)
         or _only_words(core, CONTEXT_WORDS | personal)
     ):
         return str(

@@ -35,7 +35,7 @@ from auth.forms import (
 from auth.models import Invitation, Organization, Role, User
 from auth.permissions import Permission, can, permission_required
 from extensions import db, limiter
-from web import clock, safe_next
+from web import attach_error, clock, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -50,15 +50,6 @@ def _email_key() -> str:
     # Normalised as the account lookup does: Turkish folding would put "KARSIYAKA" (→ karsıyaka)
     # in another bucket than "karsiyaka", although both sign in to the same account.
     return "account:" + invitations.normalise_email(request.form.get("email", ""))
-
-
-def _attach(form: object, error: DomainError) -> None:
-    """Put a workflow's refusal next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _fresh_session() -> None:
@@ -139,7 +130,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         try:
             accounts.set_new_password(user, form.password.data)
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("Your password has been changed. You can log in with it now."), "success")
@@ -169,7 +160,7 @@ def change_password() -> ResponseReturnValue:
         try:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             # This session continues with the new epoch; others end. The user itself, not the
@@ -213,7 +204,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 now=clock(),
             )
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             _fresh_session()
@@ -253,7 +244,7 @@ def invitations_admin() -> ResponseReturnValue:
                 else None,
             )
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(

@@ -461,8 +461,8 @@ def _cast_votes(
             if given == wanted:
                 break
             try:
-                with db.session.begin_nested():
-                    voting.set_points(proposal, rep, 1, start + timedelta(hours=n * 3 + k))
+                # set_points refuses before it writes anything, so nothing needs undoing.
+                voting.set_points(proposal, rep, 1, start + timedelta(hours=n * 3 + k))
                 given += 1
             except DomainError:
                 continue  # own proposal, partner, withdrawn: the rules said no

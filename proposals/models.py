@@ -209,9 +209,7 @@ class Proposal(db.Model):
     proposed_date: Mapped[date | None] = mapped_column(Date)
     expected_participants: Mapped[int | None] = mapped_column()
     estimated_budget: Mapped[int | None] = mapped_column()  # whole Turkish lira
-    state: Mapped[ProposalState] = mapped_column(
-        _enum(ProposalState), default=ProposalState.draft
-    )
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.draft)
     # Turkish-folded title + summary + description, kept up to date on every write, so
     # that search is one indexed-column LIKE on SQLite and PostgreSQL alike (see search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -241,9 +239,7 @@ class Proposal(db.Model):
         return self.state in PUBLISHED_STATES
 
     def confirmed_partners(self) -> list[Organization]:
-        return [
-            p.organization for p in self.partnerships if p.state == PartnershipState.confirmed
-        ]
+        return [p.organization for p in self.partnerships if p.state == PartnershipState.confirmed]
 
     def is_member(self, user: Any) -> bool:
         """True when ``user`` speaks for the author organisation."""

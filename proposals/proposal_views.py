@@ -31,7 +31,7 @@ from proposals.models import (
 )
 from proposals.notifications import notify_partners_of_change, notify_partnership_requests
 from proposals.views import bp, campaign_or_404, list_context, vote_context
-from web import clock, wants_fragment
+from web import attach_error, clock, wants_fragment
 
 
 @bp.get("/campaigns/<slug>/proposals")
@@ -65,34 +65,21 @@ def _form(proposal_org_id: int, **kwargs: Any) -> ProposalForm:
     )
 
 
-def _text(value: str | None) -> str:
-    """Typed text without NUL characters, which PostgreSQL refuses to store (a 500)."""
-    return (value or "").replace("\x00", "")
-
-
 def _fields(form: ProposalForm) -> submission.ProposalFields:
     activity = form.activity_type.data or ""
     district = form.district.data or ""
     return submission.ProposalFields(
-        title=_text(form.title.data),
-        summary=_text(form.summary.data),
-        description=_text(form.description.data),
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        description=form.description.data or "",
         activity_type=ActivityType(activity) if activity in ActivityType.__members__ else None,
-        target_group=_text(form.target_group.data),
+        target_group=form.target_group.data or "",
         district=district,
         proposed_date=form.proposed_date.data,
         expected_participants=form.expected_participants.data,
         estimated_budget=form.estimated_budget.data,
         partner_ids=[int(i) for i in form.partners.data or []],
     )
-
-
-def _attach(form: ProposalForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/campaigns/<slug>/proposals/new", methods=["GET", "POST"])
@@ -115,7 +102,7 @@ def new_proposal(slug: str) -> ResponseReturnValue:
             sent = _submitted_for_key(form.creation_key.data)
             if sent is not None:  # the same form sent twice: show what the first one made
                 return redirect(url_for("proposals.proposal", proposal_id=sent.id), 303)
-            _attach(form, error)
+            attach_error(form, error)
     return render_template(
         "proposals/proposal_form.html", form=form, campaign=campaign, proposal=None
     )
@@ -225,7 +212,7 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
                 submission.save_draft(proposal.campaign, current_user, _fields(form), now, proposal)
                 return _after_save(proposal, form)
             requests = submission.edit(
-                proposal, current_user, _fields(form), now, reason=_text(form.reason.data)
+                proposal, current_user, _fields(form), now, reason=form.reason.data or ""
             )
             notify_partnership_requests(requests, now)
             notify_partners_of_change(proposal, current_user, now)
@@ -235,7 +222,7 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
             return redirect(url_for("proposals.proposal", proposal_id=proposal.id), 303)
         except DomainError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
     return render_template(
         "proposals/proposal_form.html",
         form=form,
@@ -316,7 +303,7 @@ def withdraw(proposal_id: int) -> ResponseReturnValue:
     if not submission.may_withdraw(proposal, current_user, clock()):
         abort(403)
     if form.validate_on_submit():
-        submission.withdraw(proposal, current_user, _text(form.reason.data), clock())
+        submission.withdraw(proposal, current_user, form.reason.data or "", clock())
         db.session.commit()
         flash(_("The proposal has been withdrawn. You can undo this until submissions close."),
               "success")  # fmt: skip

@@ -36,7 +36,7 @@ from proposals.models import (
     Visibility,
     VotingMethod,
 )
-from web import clock
+from web import attach_error, clock
 
 bp = Blueprint("proposals", __name__)
 
@@ -147,14 +147,6 @@ def _data(form: CampaignForm, zone: ZoneInfo) -> campaigns.CampaignData:
     )
 
 
-def _attach(form: CampaignForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors.append(error.message)
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @permission_required(Permission.manage_campaigns)
 def new_campaign() -> ResponseReturnValue:
@@ -185,7 +177,7 @@ def new_campaign() -> ResponseReturnValue:
                 creation_key=form.creation_key.data or None,
             )
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("The campaign “%(title)s” has been created.", title=created.title), "success")
@@ -215,7 +207,7 @@ def edit_campaign(slug: str) -> ResponseReturnValue:
         try:
             campaigns.update_campaign(found, current_user, _data(form, zone), now=now)
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("The campaign has been saved."), "success")

@@ -38,7 +38,6 @@ from proposals.models import (
     Visibility,
 )
 from tests.conftest import PASSWORD, AuthActions
-from tests.fresh_requests import fresh_request_globals  # noqa: F401
 
 API = "/api/v1"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

@@ -26,7 +26,6 @@ from proposals.campaigns import (
 )
 from proposals.models import Campaign, Phase, Theme, Visibility
 from tests.dom import page
-from tests.fresh_requests import fresh_request_globals  # noqa: F401
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 

@@ -21,7 +21,6 @@ from proposals.demo import (
 )
 from proposals.models import Campaign, Phase
 from tests.dom import page
-from tests.fresh_requests import fresh_request_globals  # noqa: F401
 
 LOGIN_LINE = re.compile(r"^\s+(organizer|moderator|participant)\s+(\S+@\S+)", re.MULTILINE)
 

@@ -25,7 +25,6 @@ from proposals.models import (
     Visibility,
 )
 from tests.dom import page, parse
-from tests.fresh_requests import fresh_request_globals  # noqa: F401 - autouse
 from text import fold
 
 HTMX = {"HX-Request": "true", "HX-Target": "comments", "HX-Current-URL": "http://localhost/"}

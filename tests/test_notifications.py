@@ -25,7 +25,6 @@ from proposals.models import (
     ProposalState,
 )
 from tests.dom import page
-from tests.fresh_requests import fresh_request_globals  # noqa: F401 - autouse
 from text import fold
 
 

@@ -16,7 +16,6 @@ from auth.models import AuditEntry, Organization, Role
 from extensions import db
 from tests.conftest import AuthActions
 from tests.dom import Element, page
-from tests.fresh_requests import fresh_request_globals  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 TURKISH_COMPILED = (ROOT / "translations" / "tr" / "LC_MESSAGES" / "messages.mo").exists()

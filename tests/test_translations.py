@@ -33,7 +33,8 @@ MO_PATH = PO_PATH.with_suffix(".mo")
 
 # A printf-style placeholder: %(name)s, %(num)d, %(n)d, %s, %5.2f ... but not the literal %%.
 PLACEHOLDER = re.compile(
-    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<type>[diouxXeEfFgGcrsa%])"
 )
 
 

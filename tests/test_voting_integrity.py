@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from auth.errors import DomainError
+from auth.invitations import CONSENT_VERSION
 from auth.models import Organization, User
 from extensions import db
 from proposals import voting
@@ -33,6 +35,7 @@ from proposals.models import (
     VOTABLE_STATES,
     Ballot,
     Campaign,
+    Partnership,
     PartnershipState,
     Proposal,
     ProposalState,
@@ -592,23 +595,20 @@ def scenarios(draw: st.DrawFn) -> tuple[VotingMethod, int, int, list[tuple[Any, 
     )
     release = st.tuples(st.just("release"), st.integers(0, 3))
     operation = st.integers(0, 19).flatmap(lambda roll: release if roll == 0 else vote)
-    operations = draw(st.lists(operation, min_size=5, max_size=30))
+    operations = draw(st.lists(operation, min_size=8, max_size=30))
     return method, budget, cap, operations
 
 
 @settings(
     max_examples=25,
     deadline=None,
-    # The factories are function-scoped, but every example makes its own campaign,
-    # organisations, people and proposals with them, so nothing leaks between examples.
+    # The fixtures are function-scoped, but every example makes its own campaign,
+    # organisations, people and proposals, so nothing carries over between examples.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(scenario=scenarios())
 def test_any_sequence_of_votes_keeps_ballots_votes_and_log_consistent(
     voting_campaign: Callable[..., Campaign],
-    make_proposal: Callable[..., Proposal],
-    make_org: Callable[..., Organization],
-    make_user: Callable[..., User],
     clock: Clock,
     scenario: tuple[VotingMethod, int, int, list[tuple[Any, ...]]],
 ) -> None:
@@ -616,18 +616,44 @@ def test_any_sequence_of_votes_keeps_ballots_votes_and_log_consistent(
     campaign = voting_campaign(
         voting_method=method, votes_per_organization=budget, max_points_per_proposal=cap
     )
-    orgs = [make_org() for _ in range(3)]
-    author = make_org()  # proposes, never votes
-    reps = [[make_user(organization=o) for _ in range(2)] for o in orgs]
+    # Three voting organisations with two representatives each, and an author that never
+    # votes; everything in one commit, as the examples are many.
+    suffix = uuid4().hex[:10]
+    orgs = [Organization(name=f"Dernek {i} {suffix}") for i in range(3)]
+    author = Organization(name=f"Yazar {suffix}")
+    reps = [
+        [
+            User(
+                email=f"kisi{i}{j}.{suffix}@ornek.example",
+                name=f"Kişi {i}{j}",
+                organization=org,
+                password_hash="-",
+                consent_version=CONSENT_VERSION,
+                consented_at=clock.now,
+            )
+            for j in range(2)
+        ]
+        for i, org in enumerate(orgs)
+    ]
     proposals = [
-        make_proposal(campaign, author, title="Sıfır"),
-        make_proposal(campaign, author, title="Bir"),
-        make_proposal(campaign, orgs[0], title="İki"),
-        make_proposal(
-            campaign, author, title="Üç", partners=((orgs[1], PartnershipState.confirmed),)
-        ),
+        Proposal(
+            campaign=campaign,
+            organization=organization,
+            title=title,
+            state=ProposalState.submitted,
+            submitted_at=clock.now,
+            partnerships=[Partnership(organization=o, state=s) for o, s in partners],
+        )
+        for organization, title, partners in (
+            (author, "Sıfır", ()),
+            (author, "Bir", ()),
+            (orgs[0], "İki", ()),
+            (author, "Üç", ((orgs[1], PartnershipState.confirmed),)),
+        )
     ]
     owners: list[set[int]] = [set(), set(), {0}, {1}]  # who may not vote for it
+    db.session.add_all([*orgs, author, *(r for pair in reps for r in pair), *proposals])
+    db.session.commit()
     model = Model(budget, voting.max_points(campaign))
     org_index = {o.id: i for i, o in enumerate(orgs)}
     proposal_index = {p.id: i for i, p in enumerate(proposals)}

@@ -823,6 +823,36 @@ def test_the_list_page_with_votes_takes_the_same_statements_for_10_or_100_propos
 # --- the campaign's voting settings ---------------------------------------------------------------
 
 
+def test_the_campaign_page_states_the_rules_of_the_vote(
+    browser: Callable[..., FlaskClient], voting_campaign: Callable[..., Campaign]
+) -> None:
+    dots = voting_campaign(
+        voting_method=VotingMethod.points,
+        votes_per_organization=5,
+        max_points_per_proposal=2,
+        results_visibility=ResultsVisibility.live,
+        ballot_secrecy=BallotSecrecy.open,
+    )
+    plain = voting_campaign()
+    client = browser()
+
+    def facts(campaign: Campaign) -> dict[str, str]:
+        dl = doc(client.get(f"/campaigns/{campaign.slug}")).one("dl", class_="facts")
+        return dict(zip([dt.text for dt in dl.find_all("dt")],
+                        [dd.text for dd in dl.find_all("dd")], strict=True))  # fmt: skip
+
+    shown = facts(dots)
+    assert tr("At most %(n)d points on one proposal.", n=2) in shown[tr("Voting method")]
+    assert shown[tr("Results")] == tr("Live: everyone sees them while voting")
+    assert shown[tr("Ballots")] == tr("Open to organisers: they see each organisation's ballot")
+    shown = facts(plain)
+    assert shown[tr("Voting method")] == tr("Approval voting: one vote for each chosen proposal")
+    assert shown[tr("Results")] == tr("Hidden until voting closes (organisers see them throughout)")
+    assert shown[tr("Ballots")] == tr(
+        "Secret: nobody sees another organisation's ballot, organisers included"
+    )
+
+
 def campaign_form(response: Any) -> Element:
     return doc(response).form_with("title")
 
