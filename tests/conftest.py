@@ -233,9 +233,7 @@ class AuthActions:
 
     def login(self, user_or_email: User | str, password: str = PASSWORD, **kwargs: Any) -> Any:
         email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
-        return self._client.post(
-            "/login", data={"email": email, "password": password}, **kwargs
-        )
+        return self._client.post("/login", data={"email": email, "password": password}, **kwargs)
 
     def logout(self) -> Any:
         return self._client.post("/logout")

@@ -158,8 +158,7 @@ def test_every_extracted_message_has_a_turkish_translation(
             problems.append(f"empty:     {key!r}")
     assert not problems, (
         f"{len(problems)} message(s) lack a Turkish translation; run `make update-messages` "
-        "and translate them in translations/tr/LC_MESSAGES/messages.po:\n  "
-        + "\n  ".join(problems)
+        "and translate them in translations/tr/LC_MESSAGES/messages.po:\n  " + "\n  ".join(problems)
     )
 
 
@@ -180,15 +179,12 @@ def test_placeholders_are_kept(turkish: Catalog) -> None:
                     f"{_key(entry)!r} [{index}]: msgid has {_describe(expected)}, "
                     f"msgstr has {_describe(actual)}"
                 )
-    assert not problems, "placeholders differ between msgid and msgstr:\n  " + "\n  ".join(
-        problems
-    )
+    assert not problems, "placeholders differ between msgid and msgstr:\n  " + "\n  ".join(problems)
 
 
 def test_babel_finds_no_format_errors(turkish: Catalog) -> None:
     errors = [
-        f"{_key(message)!r}: {'; '.join(str(e) for e in errs)}"
-        for message, errs in turkish.check()
+        f"{_key(message)!r}: {'; '.join(str(e) for e in errs)}" for message, errs in turkish.check()
     ]
     assert not errors, "\n".join(errors)
 
