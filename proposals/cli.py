@@ -49,4 +49,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(send_digests)
     app.cli.add_command(results_cli.audit_votes)
+    app.cli.add_command(results_cli.shortlist)
     app.cli.add_command(results_cli.send_reminders)

@@ -17,18 +17,23 @@ import io
 import json
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from auth.mail import external_url
+from auth.models import Organization, User
+from extensions import db
 from proposals import results
-from proposals.labels import STATE_LABELS
-from proposals.models import Campaign, ProposalState
-from proposals.ranking import RankedRow
+from proposals.labels import STATE_LABELS, district_label, label
+from proposals.models import Campaign, Comment, Proposal, ProposalState
+from proposals.ranking import Entry, RankedRow
 
 FORMATS = ("csv", "xlsx", "json")
 MIMETYPES = {
@@ -45,6 +50,8 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("organization", _l("Organisation")),
     ("partners", _l("Partners (confirmed)")),
     ("themes", _l("Themes")),
+    ("district", _l("District")),
+    ("activity_type", _l("Type of activity")),
     ("points", _l("Votes (points)")),
     ("supporters", _l("Supporting organisations")),
     ("comments", _l("Comments")),
@@ -74,6 +81,8 @@ def build_row(
         detail.organization,
         list(detail.partners),
         [theme.name(locale) for theme in detail.themes],
+        district_label(detail.district) if detail.district else "",
+        label("activity", detail.activity_type),
         row.entry.points,
         row.entry.supporters,
         detail.comments,
@@ -178,19 +187,204 @@ def _xlsx_text(value: Any) -> Any:
     return _ILLEGAL_XML.sub("", cell) if isinstance(cell, str) else cell
 
 
-def xlsx_file(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> IO[bytes]:
-    """A workbook in a temporary file (rewound), written row by row in write-only mode."""
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: its title, header and rows (an iterable, read once) and its layout."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[float] = ()
+    link_columns: tuple[int, ...] = ()  # columns (0-based) whose text is a URL
+
+
+_WIDTHS = {
+    "rank": 6, "tied": 8, "title": 40, "organization": 30, "partners": 30, "themes": 24,
+    "district": 14, "activity_type": 16, "points": 10, "supporters": 12, "comments": 10,
+    "estimated_budget": 14, "status": 18, "link": 40,
+}  # fmt: skip
+COLUMN_WIDTHS = tuple(_WIDTHS[key] for key in KEYS)
+LINK_COLUMN = KEYS.index("link")
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", text)[:31] or "Ortak"
+    title, n = base, 2
+    while title.casefold() in used:  # sheet names are unique, case-insensitively
+        title = f"{base[:27]} ({n})"
+        n += 1
+    used.add(title.casefold())
+    return title
+
+
+def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
+    """A workbook in a temporary file (rewound), written row by row in write-only mode.
+
+    Every sheet has a bold, frozen header row and its column widths; the link columns are
+    hyperlinks. Text cells are neutralised like the CSV's.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Ortak")
-    sheet.append([_xlsx_text(h) for h in header])
-    for row in rows:
-        sheet.append([_xlsx_text(v) for v in row])
+    bold = Font(bold=True)
+    link_font = Font(color="0563C1", underline="single")
+    used: set[str] = set()
+    for sheet in sheets:
+        ws = workbook.create_sheet(title=_sheet_title(sheet.title, used))
+        for index, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+        header = []
+        for text in sheet.header:
+            cell = WriteOnlyCell(ws, value=_xlsx_text(text))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            values: list[Any] = [_xlsx_text(v) for v in row]
+            for column in sheet.link_columns:
+                url = row[column]
+                if isinstance(url, str) and url.startswith(("http://", "https://")):
+                    cell = WriteOnlyCell(ws, value=values[column])
+                    cell.hyperlink = url
+                    cell.font = link_font
+                    values[column] = cell
+            ws.append(values)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(output)
     output.seek(0)
     return output
+
+
+# --- the workbook for the meeting -----------------------------------------------------------
+
+
+def all_proposal_rows(
+    campaign: Campaign,
+    ranked: Sequence[RankedRow],
+    locale: str,
+    batch_size: int | None = None,
+) -> Iterator[list[Any]]:
+    """Every proposal of the campaign in any state: those in the vote in ranking order, then
+    the others (without rank) by state and title; details loaded per batch."""
+    listed = {row.entry.proposal_id for row in ranked}
+    others = [
+        (state.value, title.casefold(), pid, title)
+        for pid, title, state in db.session.execute(
+            select(Proposal.id, Proposal.title, Proposal.state).where(
+                Proposal.campaign_id == campaign.id
+            )
+        )
+        if pid not in listed
+    ]
+    unranked = [
+        RankedRow(0, False, Entry(pid, title, 0, 0)) for *_key, pid, title in sorted(others)
+    ]
+    for values in iter_rows([*ranked, *unranked], locale, batch_size):
+        if values[0] == 0:
+            values[0] = values[1] = None
+        yield values
+
+
+def comment_rows(campaign: Campaign, batch_size: int | None = None) -> Iterator[list[Any]]:
+    """Every comment on the campaign's proposals, oldest first, read in batches by id."""
+    from proposals.discussion import kind_label
+
+    size = batch_size or BATCH_SIZE
+    zone = campaign.zone
+    last = 0
+    while True:
+        batch = db.session.execute(
+            select(
+                Comment.id, Proposal.title, User.name, Organization.name, Comment.kind,
+                Comment.created_at, Comment.body, Comment.deleted_at,
+            )
+            .join(Proposal, Proposal.id == Comment.proposal_id)
+            .outerjoin(User, User.id == Comment.author_id)
+            .outerjoin(Organization, Organization.id == Comment.organization_id)
+            .where(Proposal.campaign_id == campaign.id, Comment.id > last)
+            .order_by(Comment.id)
+            .limit(size)
+        ).all()  # fmt: skip
+        for _id, title, author, organization, kind, created_at, body, deleted_at in batch:
+            yield [
+                title,
+                author or "",
+                organization or "",
+                kind_label(kind),
+                created_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None),
+                _("(deleted)") if deleted_at is not None else body,
+            ]
+        if len(batch) < size:
+            return
+        last = batch[-1][0]
+
+
+def theme_rows(campaign: Campaign, ranked: Sequence[RankedRow], locale: str) -> Iterator[list[Any]]:
+    """Per theme: its number of proposals in the vote and their points (a proposal with
+    several themes counts in each)."""
+    counts: dict[int | None, int] = defaultdict(int)
+    points: dict[int | None, int] = defaultdict(int)
+    for row in ranked:
+        for theme_id in row.entry.theme_ids or (None,):
+            counts[theme_id] += 1
+            points[theme_id] += row.entry.points
+    for theme in campaign.themes:
+        if theme.archived_at is None or counts.get(theme.id):
+            yield [theme.name(locale), counts.get(theme.id, 0), points.get(theme.id, 0)]
+    if counts.get(None):
+        yield [_("Without a theme"), counts[None], points[None]]
+
+
+def turnout_rows(campaign: Campaign) -> list[list[Any]]:
+    figures = results.turnout(campaign)
+
+    def share(value: float) -> float:
+        return round(value * 100, 1)
+
+    whole = figures.active_organizations
+    return [
+        [_("Organisations that voted"), figures.voted, whole, share(figures.voted_share)],
+        [_("Used their whole ballot"), figures.voted_fully, whole, share(figures.fully_share)],
+        [_("Votes used"), figures.points_used, figures.points_total, share(figures.points_share)],
+    ]
+
+
+def meeting_sheets(campaign: Campaign, rows: Sequence[RankedRow], locale: str) -> list[Sheet]:
+    """The workbook for the meeting: the shortlist (``rows``), every proposal, the comments,
+    the themes and the turnout. Rows are produced while the workbook is written."""
+    everything = results.shortlist(campaign)
+    return [
+        Sheet(_("Shortlist"), headers(), iter_rows(rows, locale), COLUMN_WIDTHS, (LINK_COLUMN,)),
+        Sheet(
+            _("All proposals"),
+            headers(),
+            all_proposal_rows(campaign, everything, locale),
+            COLUMN_WIDTHS,
+            (LINK_COLUMN,),
+        ),
+        Sheet(
+            _("Comments"),
+            [_("Proposal"), _("Author"), _("Organisation"), _("Kind"), _("Date"), _("Comment")],
+            comment_rows(campaign),
+            (40, 24, 30, 12, 18, 80),
+        ),
+        Sheet(
+            _("Themes"),
+            [_("Theme"), _("Proposals"), str(dict(COLUMNS)["points"])],
+            theme_rows(campaign, everything, locale),
+            (30, 12, 14),
+        ),
+        Sheet(
+            _("Turnout"),
+            [_("Turnout"), _("Number"), _("Out of"), _("Share (%)")],
+            turnout_rows(campaign),
+            (32, 12, 12, 12),
+        ),
+    ]
 
 
 def json_chunks(

@@ -25,6 +25,7 @@ from auth.models import Organization, User
 from extensions import db
 from proposals import ranking, voting
 from proposals.models import (
+    ActivityType,
     Ballot,
     Campaign,
     Comment,
@@ -118,6 +119,8 @@ class Details:
     comments: int
     estimated_budget: int | None
     state: ProposalState
+    district: str = ""
+    activity_type: ActivityType | None = None
 
 
 def details(proposal_ids: Iterable[int]) -> dict[int, Details]:
@@ -126,7 +129,14 @@ def details(proposal_ids: Iterable[int]) -> dict[int, Details]:
     if not ids:
         return {}
     proposals = db.session.execute(
-        select(Proposal.id, Organization.name, Proposal.estimated_budget, Proposal.state)
+        select(
+            Proposal.id,
+            Organization.name,
+            Proposal.estimated_budget,
+            Proposal.state,
+            Proposal.district,
+            Proposal.activity_type,
+        )
         .join(Organization, Organization.id == Proposal.organization_id)
         .where(Proposal.id.in_(ids))
     ).all()
@@ -162,8 +172,10 @@ def details(proposal_ids: Iterable[int]) -> dict[int, Details]:
             comments=int(comments.get(pid, 0)),
             estimated_budget=budget,
             state=state,
+            district=district or "",
+            activity_type=activity_type,
         )
-        for pid, organization, budget, state in proposals
+        for pid, organization, budget, state, district, activity_type in proposals
     }
 
 

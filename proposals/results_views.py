@@ -157,7 +157,7 @@ def results_export(slug: str, fmt: str) -> ResponseReturnValue:
     body = exports.iter_rows(rows, str(get_locale()))
     if fmt == "xlsx":
         return send_file(
-            exports.xlsx_file(header, body, campaign.title),
+            exports.xlsx_file(exports.meeting_sheets(campaign, rows, str(get_locale()))),
             mimetype=exports.MIMETYPES[fmt],
             as_attachment=True,
             download_name=name,

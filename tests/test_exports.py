@@ -54,6 +54,8 @@ def expected_rows(voted) -> list[list[object]]:
                 d.organization,
                 list(d.partners),
                 [t.name_tr for t in d.themes],
+                "Konak",
+                tr("Workshop"),
                 row.entry.points,
                 row.entry.supporters,
                 d.comments,
@@ -98,12 +100,14 @@ def test_the_builder_follows_the_ranking(voted):
     assert headers == [tr(str(label._args[0])) for _key, label in exports.COLUMNS]
     assert [(b[0], b[1], b[2]) for b in built] == [(r.rank, r.tied, r.entry.title) for r in rows]
     mor = built[0]
-    assert mor[3:6] == [
+    assert mor[3:8] == [
         "Karşıyaka Kadın Dayanışma Derneği",
         ["Foça Kadın Kooperatifi"],
         ["Şiddetle mücadele"],
+        "Konak",
+        tr("Workshop"),
     ]
-    assert mor[6:] == [4, 4, 1, 15000, ProposalState.submitted, f"/p/{rows[0].entry.proposal_id}"]
+    assert mor[8:] == [4, 4, 1, 15000, ProposalState.submitted, f"/p/{rows[0].entry.proposal_id}"]
 
 
 def test_a_pending_partner_is_not_listed(voted, clock):

@@ -20,7 +20,7 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -602,6 +602,8 @@ def scenarios(draw: st.DrawFn) -> tuple[VotingMethod, int, int, list[tuple[Any, 
 @settings(
     max_examples=25,
     deadline=None,
+    # A failure is shown shrunk to its shortest sequence, without the slow "explain" phase.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     # The fixtures are function-scoped, but every example makes its own campaign,
     # organisations, people and proposals, so nothing carries over between examples.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
