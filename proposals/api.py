@@ -34,7 +34,6 @@ from proposals.models import (
     Campaign,
     Comment,
     CommentKind,
-    Partnership,
     Proposal,
     ProposalState,
     Theme,
@@ -366,16 +365,7 @@ def campaign_proposals(slug: str) -> Response:
 
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int) -> Response:
-    found = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .options(
-            selectinload(Proposal.campaign),
-            selectinload(Proposal.organization),
-            selectinload(Proposal.themes),
-            selectinload(Proposal.partnerships).selectinload(Partnership.organization),
-        )
-    )
+    found = search.proposal_with_details(proposal_id)
     # Unknown, in a campaign the caller may not see, or another organisation's draft: 404.
     if found is None or not found.can_view(current_user):
         raise _not_found("No such proposal.")

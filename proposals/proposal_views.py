@@ -13,12 +13,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from auth.errors import DomainError
 from auth.permissions import Permission, can
 from extensions import db, login_manager
-from proposals import history, labels, submission
+from proposals import history, labels, search, submission
 from proposals.forms import ProposalForm, WithdrawForm
 from proposals.models import (
     ActivityType,
@@ -27,7 +26,6 @@ from proposals.models import (
     PartnershipState,
     Proposal,
     ProposalState,
-    ProposalVersion,
 )
 from proposals.notifications import notify_partners_of_change, notify_partnership_requests
 from proposals.views import bp, campaign_or_404, list_context, vote_context
@@ -251,17 +249,7 @@ def _form_data(proposal: Proposal) -> dict[str, Any]:
 
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int) -> ResponseReturnValue:
-    found = db.session.scalar(
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .options(
-            selectinload(Proposal.campaign),
-            selectinload(Proposal.organization),
-            selectinload(Proposal.themes),
-            selectinload(Proposal.partnerships).selectinload(Partnership.organization),
-            selectinload(Proposal.versions).selectinload(ProposalVersion.edited_by),
-        )
-    )
+    found = search.proposal_with_details(proposal_id, versions=True)
     if found is None:
         abort(404)
     if not found.campaign.can_view(current_user):

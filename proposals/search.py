@@ -31,6 +31,7 @@ from proposals.models import (
     PartnershipState,
     Proposal,
     ProposalState,
+    ProposalVersion,
     proposal_themes,
 )
 from text import fold
@@ -246,3 +247,17 @@ def filter_choices(campaign: Campaign) -> dict[str, Any]:
         .order_by(Organization.name_folded)
     ).all()
     return {"organizations": organizations}
+
+
+def proposal_with_details(proposal_id: int, *, versions: bool = False) -> Proposal | None:
+    """One proposal with what its page shows (and, on request, its versions), eagerly loaded
+    so that the page and the API take a fixed number of queries."""
+    options = [
+        selectinload(Proposal.campaign),
+        selectinload(Proposal.organization),
+        selectinload(Proposal.themes),
+        selectinload(Proposal.partnerships).selectinload(Partnership.organization),
+    ]
+    if versions:
+        options.append(selectinload(Proposal.versions).selectinload(ProposalVersion.edited_by))
+    return db.session.scalar(select(Proposal).where(Proposal.id == proposal_id).options(*options))
