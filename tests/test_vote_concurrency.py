@@ -53,7 +53,7 @@ from proposals.models import (
 from tests.conftest import PASSWORD, PG_URL, Clock, _config
 from tests.dom import parse
 from tests.people_helpers import tr
-from tests.voting_helpers import make_proposal, org_c, voting_campaign  # noqa: F401 - fixtures
+from tests.voting_helpers import org_c, voting_campaign  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.postgres_only
 

@@ -602,8 +602,9 @@ def scenarios(draw: st.DrawFn) -> tuple[VotingMethod, int, int, list[tuple[Any, 
 @settings(
     max_examples=25,
     deadline=None,
-    # A failure is shown shrunk to its shortest sequence, without the slow "explain" phase.
+    # A failure is shown shrunk to one shortest sequence, without the slow "explain" phase.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    report_multiple_bugs=False,
     # The fixtures are function-scoped, but every example makes its own campaign,
     # organisations, people and proposals, so nothing carries over between examples.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
