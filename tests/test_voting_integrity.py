@@ -47,6 +47,7 @@ from proposals.models import (
 from tests.conftest import Clock
 from tests.people_helpers import tr
 from tests.voting_helpers import (  # noqa: F401 - fixtures
+    attempt,
     make_proposal,
     org_c,
     voting_campaign,
@@ -62,17 +63,6 @@ NOT_OPEN = "Voting has not opened yet."
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def attempt(proposal: Proposal, user: User, points: int, now: datetime) -> str | int:
-    """What the vote view does: set the points and commit, or roll back and say why not."""
-    try:
-        remaining = voting.set_points(proposal, user, points, now)
-    except DomainError as error:
-        db.session.rollback()
-        return error.message
-    db.session.commit()
-    return remaining
 
 
 def points_of(organization: Organization) -> dict[int, int]:

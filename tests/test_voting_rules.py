@@ -32,6 +32,7 @@ from proposals.models import (
 from tests.conftest import Clock
 from tests.people_helpers import tr
 from tests.voting_helpers import (  # noqa: F401 - fixtures
+    attempt,
     make_proposal,
     org_c,
     voting_campaign,
@@ -39,17 +40,6 @@ from tests.voting_helpers import (  # noqa: F401 - fixtures
 )
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def attempt(proposal: Proposal, user: User, points: int, now: Any) -> str | int:
-    """What a view does: set the points, commit, or roll back and return the refusal."""
-    try:
-        remaining = voting.set_points(proposal, user, points, now)
-    except DomainError as error:
-        db.session.rollback()
-        return error.message
-    db.session.commit()
-    return remaining
 
 
 def stored(organization: Organization) -> dict[str, int]:

@@ -10,10 +10,23 @@ from typing import Any
 
 import pytest
 
-from auth.models import Organization
+from auth.errors import DomainError
+from auth.models import Organization, User
 from extensions import db
+from proposals import voting
 from proposals.models import Campaign, Partnership, PartnershipState, Proposal, ProposalState
 from tests.conftest import Clock
+
+
+def attempt(proposal: Proposal, user: User, points: int, now: Any) -> str | int:
+    """What the vote view does: set the points and commit, or roll back and say why not."""
+    try:
+        remaining = voting.set_points(proposal, user, points, now)
+    except DomainError as error:
+        db.session.rollback()
+        return error.message
+    db.session.commit()
+    return remaining
 
 
 def voting_windows(now: Any) -> dict[str, Any]:
