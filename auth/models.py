@@ -97,6 +97,13 @@ class User(UserMixin, db.Model):
     consented_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # Two-factor authentication (issue 6): the TOTP secret (base32) once confirmed, and
+    # the last time step accepted, so a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column()
+    # Set when the account was erased at its owner's request (KVKK): personal data gone.
+    deleted_at: Mapped[datetime | None] = mapped_column()
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 
@@ -118,6 +125,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use second factor for a lost phone; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class InvitationState(enum.StrEnum):

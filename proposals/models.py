@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Organization, User, utcnow
@@ -220,10 +221,33 @@ class Proposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column()
+    # Moderation (issue 5). A merged proposal points at its target; the target's sources
+    # are the proposals pointing at it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+    hidden_at: Mapped[datetime | None] = mapped_column()
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # True while hidden by the report threshold, before any moderator looked.
+    hidden_automatically: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The official answer given with a status decision, in Turkish and/or English.
+    answer_tr: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answer_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answered_at: Mapped[datetime | None] = mapped_column()
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Kinds of personal data the writer confirmed publishing (e.g. ["phone"]), for moderators.
+    personal_data: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=sa_text("'[]'")
+    )
+    personal_data_reviewed_at: Mapped[datetime | None] = mapped_column()
 
     campaign: Mapped[Campaign] = relationship()
     organization: Mapped[Organization] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    merged_into: Mapped[Proposal | None] = relationship(
+        remote_side="Proposal.id", foreign_keys=[merged_into_id]
+    )
     partnerships: Mapped[list[Partnership]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="Partnership.id"
     )
@@ -237,6 +261,16 @@ class Proposal(db.Model):
     @property
     def is_published(self) -> bool:
         return self.state in PUBLISHED_STATES
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def answer(self, locale: str) -> str:
+        """The official answer in ``locale``, falling back to the other language."""
+        if locale == "en":
+            return self.answer_en or self.answer_tr
+        return self.answer_tr or self.answer_en
 
     def confirmed_partners(self) -> list[Organization]:
         return [p.organization for p in self.partnerships if p.state == PartnershipState.confirmed]
@@ -332,11 +366,24 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
+    hidden_at: Mapped[datetime | None] = mapped_column()
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_automatically: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    personal_data: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=sa_text("'[]'")
+    )
+    personal_data_reviewed_at: Mapped[datetime | None] = mapped_column()
 
     proposal: Mapped[Proposal] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
     organization: Mapped[Organization | None] = relationship()
     replies: Mapped[list[Comment]] = relationship(order_by="Comment.created_at, Comment.id")
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on {self.proposal_id}>"
@@ -361,8 +408,12 @@ class Report(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[ReportState] = mapped_column(_enum(ReportState), default=ReportState.open)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    reporter: Mapped[User | None] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     proposal: Mapped[Proposal | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
 
@@ -459,3 +510,40 @@ class VoteLogEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<VoteLogEntry {self.id} {self.action} {self.delta:+d}>"
+
+
+class Merge(db.Model):
+    """One merge of source proposals into a target; ``before`` holds what unmerge restores.
+
+    ``before`` is written by :mod:`proposals.merging` and read only by it: the sources'
+    states, the partnerships the merge added, and every vote on the sources and target.
+    """
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column()
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    target: Mapped[Proposal] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Merge {self.id} into {self.target_id}>"
+
+
+class ThemeSuggestionDismissal(db.Model):
+    """A moderator said "no" to suggesting this theme for this proposal; it is not offered again."""
+
+    __tablename__ = "theme_suggestion_dismissals"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)
