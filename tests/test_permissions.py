@@ -219,6 +219,9 @@ MATRIX: list[Row] = [
         {**everyone(404), "participant_a": 200}),
     Row("api.proposal", "GET", "/api/v1/proposals/999999", everyone(404)),
     Row("api.openapi", "GET", "/api/v1/openapi.json", everyone(200)),
+    # --- end of moderation rows ---
+    # --- end of security rows ---
+    # --- end of serving rows ---
 ]  # fmt: skip
 
 
