@@ -38,6 +38,11 @@ run: $(STAMP) static/vendor/htmx.min.js translations
 	$(FLASK) demo-data --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Production-like serving: gunicorn with gunicorn.conf.py (see README, "Deploying").
+serve: $(STAMP) static/vendor/htmx.min.js translations
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
+
 test: $(STAMP) static/vendor/htmx.min.js translations
 	$(BIN)/pytest -q
 
@@ -47,9 +52,11 @@ test-postgres: $(STAMP) static/vendor/htmx.min.js translations
 test-browser: $(STAMP) static/vendor/htmx.min.js translations
 	$(BIN)/pytest -q tests/browser
 
+# ruff's rules include its security (S) rules; bandit fails on any high-severity finding.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r . -x ./.venv,./tests,./node_modules,./bench -lll
 
 format: $(STAMP)
 	$(BIN)/ruff format .

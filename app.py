@@ -11,7 +11,13 @@ from typing import Any
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask.typing import ResponseReturnValue
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_timedelta,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -20,6 +26,9 @@ from werkzeug.exceptions import HTTPException
 
 import auth
 import proposals
+import security
+import serving
+from auth import security_log
 from auth.permissions import Permission, can, role_label
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from text import render_markdown
@@ -77,14 +86,38 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_RESET_IP": os.environ.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": os.environ.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
         "RATELIMIT_INVITATION_IP": os.environ.get("RATELIMIT_INVITATION_IP", "20 per hour"),
+        # Per signed-in user (per address for visitors); generous, to stop floods, not people.
+        "RATELIMIT_PROPOSAL": os.environ.get("RATELIMIT_PROPOSAL", "60 per hour"),
+        "RATELIMIT_AUTOSAVE": os.environ.get("RATELIMIT_AUTOSAVE", "60 per minute"),
+        "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "20 per minute"),
+        "RATELIMIT_VOTE": os.environ.get("RATELIMIT_VOTE", "60 per minute"),
+        "RATELIMIT_EXPORT": os.environ.get("RATELIMIT_EXPORT", "30 per hour"),
+        # security.py: "production" adds HSTS and Secure cookies (SECURITY.md).
+        "ORTAK_ENV": os.environ.get("ORTAK_ENV", "development"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "SECURITY_LOG_FILE": os.environ.get("SECURITY_LOG_FILE", ""),
+        "CSP_REPORT_URI": os.environ.get("CSP_REPORT_URI", ""),
+        # Content reported by this many different organisations is hidden until a moderator looks.
+        "REPORT_HIDE_THRESHOLD": int(os.environ.get("REPORT_HIDE_THRESHOLD", "3")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a long form must not expire
+        # Sign-in security (auth/sessions.py, auth/twofactor.py, auth/passwords.py).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_WARNING_MINUTES": 5,
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        "TWO_FACTOR_REQUIRED_ROLES": ("moderator", "organizer"),
+        "TWO_FACTOR_PENDING_MINUTES": 5,
+        "RATELIMIT_TWO_FACTOR": os.environ.get("RATELIMIT_TWO_FACTOR", "10 per 15 minutes"),
+        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
+        "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", "65536")),
+        "ARGON2_PARALLELISM": int(os.environ.get("ARGON2_PARALLELISM", "1")),
     }
 
 
@@ -109,6 +142,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
     proposals.init_app(app)
+    security.init_app(app)
+    serving.init_app(app)
     _register_templating(app)
     _register_errors(app)
     app.before_request(_strip_nul_characters)
@@ -207,15 +242,45 @@ def _strip_nul_characters() -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    def error_page(status: int, message: str | None = None) -> ResponseReturnValue:
+    def error_page(
+        status: int, message: str | None = None, detail: str | None = None
+    ) -> ResponseReturnValue:
         title, default_message = _error_texts()[status]
         html = render_template(
-            "errors/error.html", status=status, title=title, message=message or default_message
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message or default_message,
+            detail=detail,
         )
         return app.make_response((html, status))
 
+    @app.errorhandler(403)
+    def forbidden(error: HTTPException) -> ResponseReturnValue:
+        security_log.event("permission.denied", logging.WARNING, endpoint=request.endpoint)
+        return error_page(403)
+
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException) -> ResponseReturnValue:
+        """The friendly page, with when to try again (also as ``Retry-After``, in seconds)."""
+        wait = security.retry_after_seconds()
+        breached = getattr(error, "limit", None)
+        security_log.event(
+            "rate_limit.exceeded",
+            logging.WARNING,
+            endpoint=request.endpoint,
+            limit=str(breached.limit) if breached is not None else None,
+        )
+        when = format_timedelta(timedelta(seconds=wait), add_direction=True)
+        response = app.make_response(
+            error_page(429, detail=_("You can try again %(when)s.", when=when))
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        security_log.event("csrf.refused", endpoint=request.endpoint, reason=error.description)
         return error_page(
             400,
             _(

@@ -7,6 +7,7 @@ both render user-written Markdown and both compare text.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -47,6 +48,13 @@ def render_markdown(source: str | None) -> Markup:
     """Render user Markdown to HTML that is safe to place in a page."""
     if not source:
         return Markup("")
+    return Markup(_render(source))  # noqa: S704 - sanitised by nh3 in _render
+
+
+@lru_cache(maxsize=8192)
+def _render(source: str) -> str:
+    """A pure function of the text, so a bounded cache in each process is never stale: a
+    discussion page renders the same 200 comments for every reader."""
     html = _markdown.render(source)
     # Headings users write are demoted below the page's own h1.
     for level in (3, 2, 1):
@@ -60,4 +68,4 @@ def render_markdown(source: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener ugc",
     )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+    return clean

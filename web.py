@@ -31,6 +31,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+MAX_PAGE = 100_000
+
+
+def page_number(value: str | None) -> int:
+    """A page number from a query string: a plain positive number, else 1, at most
+    MAX_PAGE (``page=10**30`` would overflow the database's integers: a 500)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    if len(value) > len(str(MAX_PAGE)):
+        return MAX_PAGE
+    return min(max(int(value), 1), MAX_PAGE)
+
+
 def wants_fragment(target_id: str | None = None) -> bool:
     """True for an htmx request that targets a region (not boosted, not a history restore)."""
     if not htmx or htmx.boosted or htmx.history_restore_request:

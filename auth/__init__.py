@@ -9,7 +9,14 @@ from extensions import db, login_manager
 
 
 def init_app(app: Flask) -> None:
-    from auth import cli, views
+    from auth import (
+        audit_views,
+        cli,
+        privacy_views,
+        sessions,
+        twofactor_views,  # noqa: F401 - adds the sign-in security routes to views.bp
+        views,
+    )
     from auth.models import User
 
     login_manager.login_view = "auth.login"
@@ -29,4 +36,7 @@ def init_app(app: Flask) -> None:
         return user
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(audit_views.bp)  # the audit log for organisers
+    sessions.init_app(app)  # session limits and the two-factor gate, before other checks
+    privacy_views.init_app(app)  # KVKK: data download, deletion, consent re-ask, record
     cli.init_app(app)

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import datetime
-from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from auth import security_log
 from auth.audit import record, snapshot
 from auth.errors import DomainError
 from auth.invitations import normalise_email
 from auth.mail import external_url, queue_mail
 from auth.models import Organization, User
-from auth.passwords import password_problem
+from auth.passwords import password_problem, verify_nothing
 from extensions import db
 
 RESET_MAX_AGE_SECONDS = 60 * 60
-
-
-@cache
-def _dummy_hash() -> str:
-    """Checked when the email is unknown, so a wrong address costs as long as a wrong password."""
-    return generate_password_hash(secrets.token_hex(16))
 
 
 def user_by_email(email: str) -> User | None:
@@ -38,7 +30,8 @@ def authenticate(email: str, password: str, now: datetime) -> User:
     """The user these credentials belong to; one message for every wrong guess."""
     user = user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        # A wrong address costs as long as a wrong password: the timing tells nothing.
+        verify_nothing(password)
         raise DomainError(_l("The email address or the password is not right."))
     if not user.check_password(password):
         raise DomainError(_l("The email address or the password is not right."))
@@ -46,6 +39,9 @@ def authenticate(email: str, password: str, now: datetime) -> User:
         raise DomainError(
             _l("This account has been deactivated. Please contact the organisers if unexpected.")
         )
+    if user.password_needs_rehash():
+        # The only moment the password is known: move it to argon2id with today's parameters.
+        user.set_password(password)
     user.last_login_at = now
     return user
 
@@ -108,6 +104,15 @@ def change_password(user: User, current: str, new: str) -> None:
     set_new_password(user, new)
 
 
+def end_sessions(user: User, actor: User) -> None:
+    """Sign ``user`` out on every device at once (a lost laptop, a shared computer): the
+    epoch in each session's id no longer matches. Audited, whoever asks."""
+    before = user.session_epoch
+    user.end_all_sessions()
+    record(actor, "user.end_sessions", user, {"session_epoch": before},
+           {"session_epoch": user.session_epoch})  # fmt: skip
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivate or reactivate an account; deactivation ends its sessions, content stays."""
     before = user.active
@@ -116,6 +121,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
         user.end_all_sessions()
     action = "user.activate" if active else "user.deactivate"
     record(actor, action, user, {"active": before}, {"active": active})
+    security_log.event(action, actor_id=actor.id, account_id=user.id, role=user.role.value)
 
 
 def set_organization_active(organization: Organization, active: bool, actor: User) -> None:
@@ -127,6 +133,7 @@ def set_organization_active(organization: Organization, active: bool, actor: Use
             member.end_all_sessions()
     action = "organization.activate" if active else "organization.deactivate"
     record(actor, action, organization, {"active": before}, {"active": active})
+    security_log.event(action, actor_id=actor.id, organization_id=organization.id)
 
 
 def update_organization(

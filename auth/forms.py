@@ -158,3 +158,39 @@ class OrganizationForm(FlaskForm):
             URL(require_tld=True, message=_l("Please enter a full address (https://…).")),
         ],
     )
+
+
+# --- two-factor authentication ------------------------------------------------------------
+
+
+class TwoFactorForm(FlaskForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=40)],
+        description=_l(
+            "The six digits your authenticator app shows for Ortak now, or one of your "
+            "recovery codes."
+        ),
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",
+                   "spellcheck": "false"},
+    )  # fmt: skip
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField(
+        _l("Six-digit code from the app"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Your password again, before a change that weakens or replaces a second factor."""
+
+    current_password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(message=_l("Please enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -12,15 +12,19 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from auth import security_log
 from auth.audit import record
 from auth.errors import DomainError
 from auth.mail import external_url, queue_mail
 from auth.models import Invitation, InvitationState, Organization, Role, User, hash_token
 from auth.passwords import password_problem
+from auth.privacy import DEFAULT_NOTICE_VERSION, current_notice_version
 from extensions import db
 from text import fold
 
-CONSENT_VERSION = "2026-11"
+# The notice version shipped with the code; the one users must accept is configuration
+# (PRIVACY_NOTICE_VERSION, see auth/privacy.py), so a deployer bumps it without a release.
+CONSENT_VERSION = DEFAULT_NOTICE_VERSION
 
 
 def normalise_email(email: str) -> str:
@@ -101,17 +105,18 @@ def resend(invitation: Invitation, actor: User, now: datetime) -> None:
         raise DomainError(_l("Only a pending or expired invitation can be re-sent."))
     if email_registered(invitation.email):
         raise DomainError(_l("Someone with this email address already has an account."))
+    before = {"sent_count": invitation.sent_count}
     token = invitation.new_token(now)
     invitation.sent_count += 1
     _send(invitation, token)
-    record(actor, "invitation.resend", invitation, after={"sent_count": invitation.sent_count})
+    record(actor, "invitation.resend", invitation, before, {"sent_count": invitation.sent_count})
 
 
 def revoke(invitation: Invitation, actor: User, now: datetime) -> None:
     if invitation.state(now) != InvitationState.pending:
         raise DomainError(_l("Only a pending invitation can be revoked."))
     invitation.revoked_at = now
-    record(actor, "invitation.revoke", invitation, after={"revoked_at": now})
+    record(actor, "invitation.revoke", invitation, {"revoked_at": None}, {"revoked_at": now})
 
 
 def _send(invitation: Invitation, token: str) -> None:
@@ -175,7 +180,7 @@ def accept(
         role=invitation.role,
         organization=invitation.organization,
         locale=locale,
-        consent_version=CONSENT_VERSION,
+        consent_version=current_notice_version(),
         consented_at=now,
         created_at=now,
     )
@@ -185,4 +190,5 @@ def accept(
     invitation.accepted_at = now
     invitation.accepted_user_id = user.id
     record(user, "invitation.accept", invitation, after={"user_id": user.id})
+    security_log.event("account.created", account_id=user.id, role=user.role.value)
     return user

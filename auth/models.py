@@ -12,8 +12,8 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from auth.passwords import hash_password, needs_rehash, verify_password
 from extensions import db
 from text import fold
 
@@ -108,10 +108,14 @@ class User(UserMixin, db.Model):
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
+
+    def password_needs_rehash(self) -> bool:
+        """An older algorithm or weaker parameters: replace it while the password is known."""
+        return needs_rehash(self.password_hash)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and load

@@ -15,11 +15,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from auth import accounts, invitations
+from auth import accounts, invitations, security_log, sessions, twofactor
 from auth.errors import DomainError
 from auth.forms import (
     NEW_ORGANIZATION,
@@ -52,12 +52,25 @@ def _email_key() -> str:
     return "account:" + invitations.normalise_email(request.form.get("email", ""))
 
 
-def _fresh_session() -> None:
-    """Nothing from before sign-in (or sign-out) survives, except the chosen language."""
-    language = session.get(LANGUAGE_COOKIE)
-    session.clear()
-    if language:
-        session[LANGUAGE_COOKIE] = language
+def _signed_in_or_second_step(
+    user: User, next_url: str | None, welcome: str
+) -> ResponseReturnValue:
+    """After the right password: sign in, or first ask for the second factor. Someone who
+    uses two-factor authentication, or whose role requires it, is not signed in by a
+    password alone (nor by a password reset or an accepted invitation)."""
+    if twofactor.is_enabled(user):
+        sessions.begin_pending(user, next_url)
+        db.session.commit()
+        return redirect(url_for("auth.two_factor_login"), 303)
+    if twofactor.is_required(user):
+        sessions.begin_pending(user, next_url)
+        db.session.commit()
+        flash(_("Your role requires two-factor authentication. Set it up to continue."), "info")
+        return redirect(url_for("auth.two_factor_setup"), 303)
+    sessions.begin_session(user)
+    db.session.commit()
+    flash(welcome, "success")
+    return redirect(safe_next(next_url) or url_for("proposals.index"), 303)
 
 
 # --- signing in and out -------------------------------------------------------------
@@ -74,22 +87,22 @@ def login() -> ResponseReturnValue:
         try:
             user = accounts.authenticate(form.email.data, form.password.data, clock())
         except DomainError as error:
-            current_app.logger.info("login refused for a submitted address")
+            security_log.login_failed(form.email.data)
             form.password.errors = [error.message]
         else:
-            _fresh_session()
-            login_user(user)
-            db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(form.next.data) or url_for("proposals.index"), 303)
+            welcome = _("Welcome, %(name)s.", name=user.name)
+            return _signed_in_or_second_step(user, form.next.data, welcome)
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    logout_user()
-    _fresh_session()
+    # Every session of this user ends, not only this browser's: a session left open on a
+    # shared computer (an NGO's office, a library) is closed by logging out anywhere.
+    current_user.end_all_sessions()
+    db.session.commit()
+    sessions.end_session()
     flash(_("You have logged out."), "success")
     return redirect(url_for("proposals.index"), 303)
 
@@ -207,13 +220,9 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             attach_error(form, error)
         else:
             db.session.commit()
-            _fresh_session()
-            session[LANGUAGE_COOKIE] = user.locale
-            login_user(user)
-            flash(
-                _("Welcome to Ortak, %(name)s. Your account is ready.", name=user.name), "success"
-            )
-            return redirect(url_for("proposals.index"), 303)
+            session[LANGUAGE_COOKIE] = user.locale  # kept through the fresh session
+            welcome = _("Welcome to Ortak, %(name)s. Your account is ready.", name=user.name)
+            return _signed_in_or_second_step(user, None, welcome)
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 
 

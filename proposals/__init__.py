@@ -12,8 +12,10 @@ def init_app(app: Flask) -> None:
         discussion_views,
         labels,
         moderation,
+        privacy,
         proposal_views,  # noqa: F401 - adds its routes to views.bp
         results_views,  # noqa: F401 - adds its routes to views.bp
+        theme_views,  # noqa: F401 - the theme stylesheet on views.bp, the rest on moderation.bp
         views,
         voting_views,
     )
@@ -23,6 +25,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(discussion_views.bp)
     # Moderation feature modules add their routes to moderation.bp when imported:
     # --- moderation view modules ---
+    from proposals import suggestion_views  # noqa: F401
+    from proposals import merge_views  # noqa: F401
+    from proposals import personal_data_views  # noqa: F401
+    from proposals import report_views  # noqa: F401
     app.register_blueprint(moderation.bp)
     app.jinja_env.globals.update(
         label=labels.label,
@@ -30,4 +36,5 @@ def init_app(app: Flask) -> None:
         moderation_nav=moderation.nav_links,
     )
     voting_views.init_app(app)
+    privacy.init_app(app)  # its part in KVKK data downloads and account deletion
     cli.init_app(app)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from auth.models import Organization
+from auth.permissions import Permission, can
 from extensions import csrf, db
 from proposals import search
 from proposals.api_spec import SPEC
@@ -212,13 +213,14 @@ def _proposal_summary(
 
 
 def _comment(comment: Comment) -> dict[str, Any]:
-    if comment.deleted_at is not None:
+    hidden = comment.is_hidden and not can(current_user, Permission.moderate)
+    if comment.deleted_at is not None or hidden:
         # A placeholder keeps the thread's shape (its replies) and says nothing else.
         return {
             "id": comment.id,
             "kind": None,
             "body": None,
-            "deleted": True,
+            "deleted": comment.deleted_at is not None,
             "created_at": _utc(comment.created_at),
             "edited": False,
             "author": None,
@@ -271,7 +273,9 @@ def _seed() -> int:
     if raw is None or raw.strip() == "":
         return 1
     value = raw.strip()
-    if not (value.isascii() and value.isdigit()) or int(value) > SEED_MAX:
+    # The length first: int() refuses strings of more than 4,300 digits (a 500).
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(SEED_MAX))
+    if not digits or int(value) > SEED_MAX:
         raise ApiError(400, f"seed must be an integer from 0 to {SEED_MAX}.")
     return int(value)
 
@@ -290,11 +294,12 @@ def _visible_campaign(slug: str) -> Campaign:
 def _published_counts(campaign_ids: list[int]) -> dict[int, int]:
     if not campaign_ids:
         return {}
-    rows = db.session.execute(
-        select(Proposal.campaign_id, func.count(Proposal.id))
-        .where(Proposal.campaign_id.in_(campaign_ids), Proposal.state != ProposalState.draft)
-        .group_by(Proposal.campaign_id)
+    statement = select(Proposal.campaign_id, func.count(Proposal.id)).where(
+        Proposal.campaign_id.in_(campaign_ids), Proposal.state != ProposalState.draft
     )
+    if not can(current_user, Permission.moderate):  # hidden by moderation: not counted
+        statement = statement.where(Proposal.hidden_at.is_(None))
+    rows = db.session.execute(statement.group_by(Proposal.campaign_id))
     return {campaign_id: count for campaign_id, count in rows.all()}  # noqa: C416 - Rows
 
 
@@ -369,6 +374,8 @@ def proposal(proposal_id: int) -> Response:
     # Unknown, in a campaign the caller may not see, or another organisation's draft: 404.
     if found is None or not found.can_view(current_user):
         raise _not_found("No such proposal.")
+    if found.is_hidden and not can(current_user, Permission.moderate):
+        raise _not_found("No such proposal.")  # hidden by moderation
     comments = db.session.scalars(
         select(Comment)
         .where(Comment.proposal_id == found.id)

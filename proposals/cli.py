@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from auth.accounts import user_by_email
 from auth.models import User
+from auth.passwords import hash_password
 from extensions import db
-from proposals import notifications, results_cli
+from proposals import bench_data, notifications, results_cli
 from proposals.demo import DEMO_PASSWORD, demo_logins, load_demo
 from web import clock
 
@@ -22,7 +22,7 @@ def demo_data(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("The database has data already; demo data not loaded.")
     else:
-        report = load_demo(clock(), generate_password_hash(DEMO_PASSWORD))
+        report = load_demo(clock(), hash_password(DEMO_PASSWORD))
         db.session.commit()
         click.echo(
             f"Demo data: {report.created_organizations} organisations, {report.created_users} "
@@ -48,6 +48,7 @@ def send_digests() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(send_digests)
+    app.cli.add_command(bench_data.bench_data)
     app.cli.add_command(results_cli.audit_votes)
     app.cli.add_command(results_cli.shortlist)
     app.cli.add_command(results_cli.send_reminders)

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from auth.audit import record
 from auth.errors import DomainError
@@ -27,6 +28,7 @@ from auth.permissions import Permission, can
 from extensions import db
 from proposals.models import Comment, CommentKind, Phase, Proposal, Report, ReportState
 from proposals.notifications import members_of, notify
+from proposals.reports import apply_threshold
 
 EDIT_WINDOW = timedelta(minutes=15)
 BODY_MAX = 5000
@@ -164,8 +166,35 @@ def post_comment(
     )
     db.session.add(comment)
     db.session.flush()
+    refresh_counts(proposal.id)
     _notify_comment(proposal, user, now, answered)
     return comment
+
+
+def refresh_counts(proposal_id: int) -> None:
+    """Recount the proposal's comments and supporting organisations onto its row.
+
+    Recounting (rather than adding one) stays right whatever changed; the row lock taken
+    first makes concurrent comment writes on one proposal recount one after the other, and
+    each recount is a new statement that sees the other's committed comment.
+    """
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal_id).with_for_update())
+    alive = and_(Comment.proposal_id == Proposal.id, Comment.deleted_at.is_(None))
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id)
+        .values(
+            comment_count=select(func.count(Comment.id)).where(alive).scalar_subquery(),
+            support_count=select(func.count(func.distinct(Comment.organization_id)))
+            .where(alive, Comment.kind == CommentKind.support)
+            .scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # The session's copy of the proposal (if it holds one) must show the new counts.
+    proposal = db.session.identity_map.get(identity_key(Proposal, proposal_id))
+    if proposal is not None:
+        db.session.refresh(proposal, ["comment_count", "support_count"])
 
 
 def _notify_comment(proposal: Proposal, user: User, now: datetime, answered: list[Comment]) -> None:
@@ -221,6 +250,7 @@ def delete_comment(comment: Comment, user: User, now: datetime) -> None:
     comment.deleted_at = now
     record(user, "comment.delete", comment, {"deleted_at": None}, {"deleted_at": now})
     db.session.flush()
+    refresh_counts(comment.proposal_id)
 
 
 # --- reading --------------------------------------------------------------------------
@@ -308,6 +338,7 @@ def report(
     )
     db.session.add(flagged)
     db.session.flush()
+    apply_threshold(flagged, now)  # enough organisations' reports hide the content
     return flagged
 
 

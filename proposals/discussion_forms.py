@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
@@ -42,10 +44,13 @@ class CommentForm(FlaskForm):
     )
     body = _body(_l("Your comment"), "comment-body")
     parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    # What the personal-data guard points out when the form comes back (personal_data.Check).
+    personal_data: Any = None
 
 
 class EditCommentForm(FlaskForm):
     body = _body(_l("Your comment"), "edit-comment-body")
+    personal_data: Any = None  # as on CommentForm
 
 
 class ReportForm(FlaskForm):

@@ -31,8 +31,8 @@ from werkzeug.wrappers import Response
 
 from auth.errors import DomainError
 from auth.models import Notification, NotificationMode
-from extensions import db, login_manager
-from proposals import discussion, notifications
+from extensions import db, limit_per_user, login_manager
+from proposals import discussion, notifications, personal_data
 from proposals.discussion_forms import (
     CommentForm,
     EditCommentForm,
@@ -40,7 +40,7 @@ from proposals.discussion_forms import (
     ReportForm,
 )
 from proposals.models import Comment, CommentKind, Proposal
-from web import clock, wants_fragment
+from web import clock, page_number, wants_fragment
 
 bp = Blueprint("discussion", __name__)
 
@@ -90,10 +90,24 @@ def _attach(form: Any, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def _personal_data_check(
+    form: CommentForm | EditCommentForm, confirmed_before: set[str] | None = None
+) -> personal_data.Check:
+    """The personal-data guard on the comment's text; the form keeps what it shows."""
+    check = personal_data.check(
+        {"body": form.body.data or ""},
+        **personal_data.answer(request.form),
+        confirmed_before=confirmed_before or set(),
+    )
+    form.personal_data = personal_data.shown(check)
+    return check
+
+
 # --- comments -------------------------------------------------------------------------
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
+@limit_per_user("RATELIMIT_COMMENT")
 @login_required
 def add_comment(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal_or_404(proposal_id)
@@ -103,14 +117,19 @@ def add_comment(proposal_id: int) -> ResponseReturnValue:
     form = CommentForm()
     parent = None
     if form.parent_id.data is not None:
-        parent = db.session.get(Comment, form.parent_id.data)
+        # An id beyond the database's integers (parent_id=10**30) is no comment, not a 500.
+        if 0 < form.parent_id.data < 2**31:
+            parent = db.session.get(Comment, form.parent_id.data)
         if parent is None or parent.proposal_id != proposal.id:
             abort(404)
     if form.validate_on_submit():
+        check = _personal_data_check(form)
         try:
+            personal_data.require_confirmation(check)  # personal data: pointed out first
             comment = discussion.post_comment(
                 proposal, current_user, form.body.data, CommentKind(form.kind.data), now, parent
             )
+            personal_data.flag(comment, check, current_user, now)
         except DomainError as error:
             _attach(form, error)
         else:
@@ -188,8 +207,12 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
         abort(403)
     form = EditCommentForm()
     if form.validate_on_submit():
+        before = personal_data.previously_confirmed({"body": found.body}, found.personal_data)
+        check = _personal_data_check(form, before)
         try:
+            personal_data.require_confirmation(check)
             discussion.edit_comment(found, current_user, form.body.data, now)
+            personal_data.flag(found, check, current_user, now)
         except DomainError as error:
             _attach(form, error)
         else:
@@ -281,7 +304,7 @@ def notifications_page() -> ResponseReturnValue:
         select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
         per_page=NOTIFICATIONS_PER_PAGE,
         error_out=False,
         count=True,

@@ -194,6 +194,10 @@ class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         Index("ix_proposals_campaign_state", "campaign_id", "state"),
+        # The theme board finds a page's ids and counts from this index alone.
+        Index(
+            "ix_proposals_campaign_submitted_state_id", "campaign_id", "submitted_at", "state", "id"
+        ),
         Index("ix_proposals_campaign_submitted", "campaign_id", "submitted_at"),
     )
 
@@ -239,6 +243,11 @@ class Proposal(db.Model):
         JSON, default=list, server_default=sa_text("'[]'")
     )
     personal_data_reviewed_at: Mapped[datetime | None] = mapped_column()
+    # The list sorts and shows these for 20 of 20,000 proposals at a time; counting
+    # 200,000 comments per page view does not scale, so they are kept on the row and
+    # recomputed (under the row's lock) by every comment write: discussion.refresh_counts.
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship()
     organization: Mapped[Organization] = relationship()
@@ -487,6 +496,10 @@ class VoteAction(enum.StrEnum):
     give = "give"
     take_back = "take_back"
     returned = "returned"  # the proposal left the vote; the points went back to the ballot
+    # A merge moved points from a source onto its target; an unmerge put them back
+    # (proposals/merging.py). Non-native enum of length 20: no migration needed.
+    merged = "merged"
+    unmerged = "unmerged"
 
 
 class VoteLogEntry(db.Model):

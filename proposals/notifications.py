@@ -29,6 +29,71 @@ KINDS: dict[str, Any] = {
     ),
     "partnership_answer": _l("%(organization)s answered your partnership request for “%(title)s”."),
     "proposal_changed": _l("“%(title)s”, which your organisation is a partner of, was changed."),
+    # Merges (proposals/merging.py): "sources" is “A”, “B” without the outer quotes.
+    "merged_into": _l("“%(title)s” was merged into “%(target)s”; its discussion stays linked."),
+    "merged_from": _l(
+        "“%(sources)s” was merged into “%(title)s”; its organisations are partners now."
+    ),
+    "merge_votes_moved": _l("Your organisation's vote for “%(sources)s” moved to “%(title)s”."),
+    "merge_votes_moved_returned": _l(
+        "Your organisation's vote for “%(sources)s” moved to “%(title)s”; points beyond the "
+        "limit per proposal went back to your ballot: %(returned)s."
+    ),
+    "merge_votes_returned": _l(
+        "“%(sources)s” was merged into “%(title)s”; your organisation's points for it went "
+        "back to your ballot: %(returned)s."
+    ),
+    "merge_votes_now_partner": _l(
+        "Your organisation is now a partner of “%(title)s”, so its points for it went back to "
+        "your ballot: %(returned)s."
+    ),
+    "unmerged": _l("The merge of “%(sources)s” into “%(title)s” was undone."),
+    "unmerge_votes": _l(
+        "The merge of “%(sources)s” into “%(title)s” was undone; your organisation's votes are "
+        "as they were before it."
+    ),
+    "unmerge_votes_short": _l(
+        "The merge of “%(sources)s” into “%(title)s” was undone, but your ballot had no room "
+        "for all the earlier votes: %(missing)s point(s) could not be restored."
+    ),
+    # Status decisions (proposals/decisions.py); the official answer is on the page.
+    "decision_accepted": _l("“%(title)s” was accepted for the vote."),
+    "decision_not_accepted": _l(
+        "“%(title)s” was not accepted for the vote. The official answer is on its page."
+    ),
+    "decision_votes_returned": _l(
+        "“%(title)s” was not accepted for the vote; your organisation's points for it went "
+        "back to your ballot. The official answer is on its page."
+    ),
+    "decision_reopened": _l("The decision on “%(title)s” was withdrawn: it is under review again."),
+    "decision_shortlisted": _l("“%(title)s” was shortlisted."),
+    "decision_not_selected": _l(
+        "“%(title)s” was not selected. The official answer is on its page."
+    ),
+    "decision_answer": _l("The official answer on “%(title)s” was updated."),
+    # Moderation of reported content (proposals/reports.py).
+    "hidden_proposal": _l("A moderator hid “%(title)s”. Reason: %(reason)s"),
+    "hidden_comment": _l("A moderator hid a comment of yours on “%(title)s”. Reason: %(reason)s"),
+    "auto_hidden_proposal": _l(
+        "“%(title)s” was reported by several organisations and is hidden until a moderator "
+        "looks at it."
+    ),
+    "auto_hidden_comment": _l(
+        "A comment of yours on “%(title)s” was reported by several organisations and is "
+        "hidden until a moderator looks at it."
+    ),
+    "restored_proposal": _l("A moderator restored “%(title)s”: it is visible again."),
+    "restored_comment": _l(
+        "A moderator restored your comment on “%(title)s”: it is visible again."
+    ),
+    "review_proposal": _l(
+        "“%(title)s” was hidden automatically after reports from %(count)s organisations. "
+        "Please look at it."
+    ),
+    "review_comment": _l(
+        "A comment on “%(title)s” was hidden automatically after reports from %(count)s "
+        "organisations. Please look at it."
+    ),
 }
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.errors import DomainError
 from auth.permissions import Permission, can
-from extensions import db, login_manager
-from proposals import history, labels, search, submission
+from extensions import db, limit_per_user, login_manager
+from proposals import history, labels, personal_data, search, submission
 from proposals.forms import ProposalForm, WithdrawForm
 from proposals.models import (
     ActivityType,
@@ -28,6 +28,7 @@ from proposals.models import (
     ProposalState,
 )
 from proposals.notifications import notify_partners_of_change, notify_partnership_requests
+from proposals.suggestion_views import similar_context
 from proposals.views import bp, campaign_or_404, list_context, vote_context
 from web import attach_error, clock, wants_fragment
 
@@ -81,6 +82,7 @@ def _fields(form: ProposalForm) -> submission.ProposalFields:
 
 
 @bp.route("/campaigns/<slug>/proposals/new", methods=["GET", "POST"])
+@limit_per_user("RATELIMIT_PROPOSAL", methods=["POST"])
 @login_required
 def new_proposal(slug: str) -> ResponseReturnValue:
     campaign = campaign_or_404(slug)
@@ -91,10 +93,14 @@ def new_proposal(slug: str) -> ResponseReturnValue:
         form = _form(current_user.organization_id, creation_key=secrets.token_urlsafe(24))
     else:
         form = _form(current_user.organization_id)
-    if form.validate_on_submit():
+    check = None
+    # "Look for similar proposals" (the step without JavaScript) shows the form again, unsaved.
+    if request.form.get("action") != "similar" and form.validate_on_submit():
+        if request.form.get("action") == "submit":
+            check = _personal_data_check(None, _proposal_texts(_fields(form)))
         try:
             proposal = _save_new(campaign, form, now)
-            return _after_save(proposal, form)
+            return _after_save(proposal, form, check)
         except DomainError as error:
             db.session.rollback()
             sent = _submitted_for_key(form.creation_key.data)
@@ -102,7 +108,12 @@ def new_proposal(slug: str) -> ResponseReturnValue:
                 return redirect(url_for("proposals.proposal", proposal_id=sent.id), 303)
             attach_error(form, error)
     return render_template(
-        "proposals/proposal_form.html", form=form, campaign=campaign, proposal=None
+        "proposals/proposal_form.html",
+        form=form,
+        campaign=campaign,
+        proposal=None,
+        personal_data=personal_data.shown(check),
+        **_similar(campaign, form, None),
     )
 
 
@@ -131,12 +142,16 @@ def _submitted_for_key(creation_key: str | None) -> Proposal | None:
     return found
 
 
-def _after_save(proposal: Proposal, form: ProposalForm) -> ResponseReturnValue:
+def _after_save(
+    proposal: Proposal, form: ProposalForm, check: personal_data.Check | None = None
+) -> ResponseReturnValue:
     """Save-as-draft stays on the form; submit publishes. Raises DomainError to the caller."""
     now = clock()
     if request.form.get("action") == "submit":
         try:
+            personal_data.require_confirmation(check)
             requests = submission.submit(proposal, current_user, now)
+            personal_data.flag(proposal, check, current_user, now)
         except DomainError:
             # Not complete yet: what was typed is kept as the draft, and the form says why.
             db.session.commit()
@@ -152,6 +167,7 @@ def _after_save(proposal: Proposal, form: ProposalForm) -> ResponseReturnValue:
 
 @bp.post("/campaigns/<slug>/proposals/autosave")
 @bp.post("/proposals/<int:proposal_id>/autosave")
+@limit_per_user("RATELIMIT_AUTOSAVE")
 def autosave(slug: str | None = None, proposal_id: int | None = None) -> ResponseReturnValue:
     """Called by htmx every few seconds while someone writes a draft; answers a status line."""
     if not current_user.is_authenticated:
@@ -194,6 +210,7 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@limit_per_user("RATELIMIT_PROPOSAL", methods=["POST"])
 @login_required
 def edit_proposal(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal_or_404(proposal_id)
@@ -204,14 +221,20 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
         form = _form(proposal.organization_id, data=_form_data(proposal))
     else:
         form = _form(proposal.organization_id)
-    if form.validate_on_submit():
+    check = None
+    if request.form.get("action") != "similar" and form.validate_on_submit():
+        draft = proposal.state == ProposalState.draft
+        if not draft or request.form.get("action") == "submit":
+            check = _personal_data_check(proposal, _proposal_texts(_fields(form)))
         try:
-            if proposal.state == ProposalState.draft:
+            if draft:
                 submission.save_draft(proposal.campaign, current_user, _fields(form), now, proposal)
-                return _after_save(proposal, form)
+                return _after_save(proposal, form, check)
+            personal_data.require_confirmation(check)
             requests = submission.edit(
                 proposal, current_user, _fields(form), now, reason=form.reason.data or ""
             )
+            personal_data.flag(proposal, check, current_user, now)
             notify_partnership_requests(requests, now)
             notify_partners_of_change(proposal, current_user, now)
             db.session.commit()
@@ -226,8 +249,37 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
         form=form,
         campaign=proposal.campaign,
         proposal=proposal,
+        personal_data=personal_data.shown(check),
+        **_similar(proposal.campaign, form, proposal),
         needs_reason=proposal.state != ProposalState.draft
         and submission.needs_reason(proposal, current_user, now),
+    )
+
+
+def _similar(campaign: Campaign, form: ProposalForm, proposal: Proposal | None) -> dict[str, Any]:
+    """The form's similar-proposals region, for the title and summary the form holds."""
+    exclude = proposal.id if proposal else None
+    return similar_context(campaign, form.title.data or "", form.summary.data or "", "", exclude)
+
+
+def _proposal_texts(source: Any) -> dict[str, str]:
+    """The texts of a proposal (or of the fields a form gives) the guard reads."""
+    return {name: getattr(source, name) or "" for name in personal_data.PROPOSAL_TEXTS}
+
+
+def _personal_data_check(proposal: Proposal | None, texts: dict[str, str]) -> personal_data.Check:
+    """The guard for ``texts`` about to be published on ``proposal``: what the form
+    confirmed now, and what was confirmed before in its published text."""
+    before = (
+        personal_data.previously_confirmed(_proposal_texts(proposal), proposal.personal_data)
+        if proposal is not None and proposal.is_published
+        else set()
+    )
+    return personal_data.check(
+        texts,
+        **personal_data.answer(request.form),
+        confirmed_before=before,
+        labels={name: labels.label("field", name) for name in texts},
     )
 
 

@@ -13,10 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Integer, case, func, select, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from auth.audit import record
 from auth.errors import DomainError
@@ -276,24 +279,45 @@ def votes_by_theme(campaign: Campaign, rows: Sequence[ranking.RankedRow], locale
 MAX_FILLED_DAYS = 120
 
 
+class _epoch_hour(FunctionElement[int]):
+    """Whole hours since 1970 of a naive UTC timestamp, the same number on both databases."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_epoch_hour, "sqlite")
+def _epoch_hour_sqlite(element: _epoch_hour, compiler: Any, **kw: Any) -> str:
+    return f"(CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER) / 3600)"
+
+
+@compiles(_epoch_hour, "postgresql")
+def _epoch_hour_postgresql(element: _epoch_hour, compiler: Any, **kw: Any) -> str:
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST(floor(extract(epoch FROM {moment}) / 3600) AS INTEGER)"
+
+
 def votes_per_day(campaign: Campaign) -> list[tuple[date, int]]:
     """Net points given per day (given minus taken back and returned), from the vote log.
 
     Days are those of the campaign's time zone. Every day of the voting window is listed,
-    days without a change with 0, plus any day outside it on which the log changed.
+    days without a change with 0, plus any day outside it on which the log changed. The
+    database sums per UTC hour (a few hundred rows, not one per vote); hours become local
+    days here, which is exact for every zone whose offset is whole hours (Türkiye's is).
     """
     zone = campaign.zone
 
     def local_day(moment: datetime) -> date:
         return moment.replace(tzinfo=UTC).astimezone(zone).date()
 
+    hour = _epoch_hour(VoteLogEntry.created_at)
     net: dict[date, int] = defaultdict(int)
-    for created_at, delta in db.session.execute(
-        select(VoteLogEntry.created_at, VoteLogEntry.delta).where(
-            VoteLogEntry.campaign_id == campaign.id
-        )
+    for hours, delta in db.session.execute(
+        select(hour, func.sum(VoteLogEntry.delta))
+        .where(VoteLogEntry.campaign_id == campaign.id)
+        .group_by(hour)
     ):
-        net[local_day(created_at)] += delta
+        net[local_day(datetime(1970, 1, 1) + timedelta(hours=hours))] += int(delta)
     first = local_day(campaign.voting_opens_at)
     last = local_day(campaign.voting_closes_at - timedelta(microseconds=1))
     days = set(net)

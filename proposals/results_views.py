@@ -27,10 +27,11 @@ from flask_babel import format_date, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from auth import security_log
 from auth.audit import record
 from auth.errors import DomainError
 from auth.permissions import Permission, permission_required
-from extensions import db, login_manager
+from extensions import db, limit_per_user, login_manager
 from proposals import charts, exports, ranking, results
 from proposals.labels import STATE_LABELS
 from proposals.models import Campaign, VotingMethod
@@ -142,6 +143,7 @@ def _points_label(campaign: Campaign) -> str:
 
 
 @bp.get("/campaigns/<slug>/results.<any(csv, xlsx, json):fmt>")
+@limit_per_user("RATELIMIT_EXPORT")
 @permission_required(Permission.manage_campaigns)
 def results_export(slug: str, fmt: str) -> ResponseReturnValue:
     campaign = campaign_or_404(slug)
@@ -152,6 +154,7 @@ def results_export(slug: str, fmt: str) -> ResponseReturnValue:
     record(current_user, "shortlist.export", campaign,
            after={"format": fmt, **({"filters": filters} if filters else {})})  # fmt: skip
     db.session.commit()
+    security_log.event("export.results", campaign=campaign.slug, format=fmt, rows=len(rows))
     name = exports.filename(campaign, fmt, now)
     header = exports.headers()
     body = exports.iter_rows(rows, str(get_locale()))

@@ -17,16 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from auth.models import Organization
+from auth.permissions import Permission, can
 from extensions import db
 from proposals.models import (
     ActivityType,
     Campaign,
-    Comment,
-    CommentKind,
     Partnership,
     PartnershipState,
     Proposal,
@@ -51,6 +50,7 @@ class ProposalQuery:
     district: str = ""
     activity_type: str = ""
     organization: int | None = None
+    organization_name: str = ""  # with many organisations, a name to look for instead
     status: str = ""
     sort: str = "newest"
     page: int = 1
@@ -76,6 +76,7 @@ class ProposalQuery:
             district=text("district", 40),
             activity_type=activity if activity in ActivityType.__members__ else "",
             organization=number("organization"),
+            organization_name=text("organization_name", 200),
             status=status if status in ProposalState.__members__ else "",
             sort=sort if sort in SORTS else "newest",
             page=max(1, min(number("page") or 1, 100_000)),
@@ -91,6 +92,7 @@ class ProposalQuery:
             "district": query.district,
             "activity_type": query.activity_type,
             "organization": query.organization,
+            "organization_name": query.organization_name,
             "status": query.status,
             "sort": "" if query.sort == "newest" else query.sort,
             "page": "" if query.page == 1 else query.page,
@@ -101,7 +103,7 @@ class ProposalQuery:
     def filtered(self) -> bool:
         return bool(
             self.q or self.theme or self.district or self.activity_type or self.organization
-            or self.status
+            or self.organization_name or self.status
         )  # fmt: skip
 
 
@@ -122,20 +124,23 @@ class ProposalPage:
 
 
 def visible_proposals(campaign: Campaign, user: Any) -> Select[tuple[Proposal]]:
-    """Published proposals of the campaign, plus the viewer's own organisation's drafts."""
+    """Published proposals of the campaign, plus the viewer's own organisation's drafts;
+    proposals hidden by moderation only for moderators."""
     conditions = [Proposal.state != ProposalState.draft]
     organization_id = getattr(user, "organization_id", None) if user.is_authenticated else None
     if organization_id:
         conditions.append(
             and_(Proposal.state == ProposalState.draft, Proposal.organization_id == organization_id)
         )
-    return select(Proposal).where(Proposal.campaign_id == campaign.id, or_(*conditions))
+    statement = select(Proposal).where(Proposal.campaign_id == campaign.id, or_(*conditions))
+    if not can(user, Permission.moderate):  # hidden by moderation: gone from lists and counts
+        statement = statement.where(Proposal.hidden_at.is_(None))
+    return statement
 
 
 def _filtered(statement: Select[Any], query: ProposalQuery) -> Select[Any]:
     for word in fold(query.q).split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+        statement = statement.where(Proposal.search_text.like(f"%{_escaped(word)}%", escape="\\"))
     if query.theme:
         statement = statement.where(
             Proposal.id.in_(
@@ -156,25 +161,23 @@ def _filtered(statement: Select[Any], query: ProposalQuery) -> Select[Any]:
         statement = statement.where(
             or_(Proposal.organization_id == query.organization, Proposal.id.in_(partner_of))
         )
+    if query.organization_name:
+        named = select(Organization.id)
+        for word in fold(query.organization_name).split()[:10]:
+            named = named.where(Organization.name_folded.like(f"%{_escaped(word)}%", escape="\\"))
+        partner_of = select(Partnership.proposal_id).where(
+            Partnership.organization_id.in_(named), Partnership.state == "confirmed"
+        )
+        statement = statement.where(
+            or_(Proposal.organization_id.in_(named), Proposal.id.in_(partner_of))
+        )
     if query.status:
         statement = statement.where(Proposal.state == ProposalState(query.status))
     return statement
 
 
-def comment_counts() -> Any:
-    """Per proposal: visible comments, and distinct organisations that marked support."""
-    return (
-        select(
-            Comment.proposal_id.label("proposal_id"),
-            func.count(Comment.id).label("comments"),
-            func.count(
-                func.distinct(case((Comment.kind == CommentKind.support, Comment.organization_id)))
-            ).label("supports"),
-        )
-        .where(Comment.deleted_at.is_(None))
-        .group_by(Comment.proposal_id)
-        .subquery()
-    )
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def shuffle_key(seed: int) -> Any:
@@ -197,24 +200,20 @@ def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> Pro
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(query.page, pages)
-    counts = comment_counts()
-    comments = func.coalesce(counts.c.comments, 0)
-    supports = func.coalesce(counts.c.supports, 0)
-    newest = func.coalesce(Proposal.submitted_at, Proposal.created_at)
+    # Published proposals have submitted_at; the viewer's own drafts (none) come first.
+    newest = Proposal.submitted_at.desc().nulls_first()
     order: list[Any]
     if query.sort == "supported":
-        order = [supports.desc(), newest.desc()]
+        order = [Proposal.support_count.desc(), newest, Proposal.id.desc()]
     elif query.sort == "discussed":
-        order = [comments.desc(), newest.desc()]
+        order = [Proposal.comment_count.desc(), newest, Proposal.id.desc()]
     elif query.sort == "random":
         # A stable shuffle per visitor: the same seed gives the same order on every page.
         order = [shuffle_key(query.seed), Proposal.id]
     else:
-        order = [newest.desc(), Proposal.id.desc()]
+        order = [newest, Proposal.id.desc()]
     statement = (
-        base.add_columns(comments, supports)
-        .outerjoin(counts, counts.c.proposal_id == Proposal.id)
-        .options(
+        base.options(
             selectinload(Proposal.organization),
             selectinload(Proposal.themes),
             selectinload(Proposal.partnerships).selectinload(Partnership.organization),
@@ -223,13 +222,20 @@ def search_proposals(campaign: Campaign, user: Any, query: ProposalQuery) -> Pro
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    rows = [ProposalRow(p, c, s) for p, c, s in db.session.execute(statement)]
+    rows = [ProposalRow(p, p.comment_count, p.support_count) for p in db.session.scalars(statement)]
     return ProposalPage(rows=rows, total=total, page=page, pages=pages, query=query)
+
+
+# Above this many organisations in a campaign the filter is a name field, not a list: a
+# national campaign's 5,000 options would weigh more than the rest of the page together
+# and be unusable with a screen reader.
+ORGANIZATION_CHOICES_LIMIT = 200
 
 
 def filter_choices(campaign: Campaign) -> dict[str, Any]:
     """Organisations that appear in the campaign, for the organisation filter: the authors
-    and the confirmed partners of published proposals (the filter finds both)."""
+    and the confirmed partners of published proposals (the filter finds both). ``None``
+    when there are too many to list (the filter is then a name field)."""
     published = and_(Proposal.campaign_id == campaign.id, Proposal.state != ProposalState.draft)
     partners = (
         select(Partnership.organization_id)
@@ -245,7 +251,10 @@ def filter_choices(campaign: Campaign) -> dict[str, Any]:
             )
         )
         .order_by(Organization.name_folded)
+        .limit(ORGANIZATION_CHOICES_LIMIT + 1)
     ).all()
+    if len(organizations) > ORGANIZATION_CHOICES_LIMIT:
+        return {"organizations": None}
     return {"organizations": organizations}
 
 

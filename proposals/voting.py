@@ -56,6 +56,7 @@ class Blocked(enum.StrEnum):
     not_votable = "not_votable"
     own = "own"
     spent = "spent"
+    hidden = "hidden"  # hidden by moderation: no new votes; the votes it has are kept
 
 
 def max_points(campaign: Campaign) -> int:
@@ -81,7 +82,7 @@ class VoteControl:
 
     @property
     def can_remove(self) -> bool:
-        return self.blocked in (None, Blocked.spent) and self.points > 0
+        return self.blocked in (None, Blocked.spent, Blocked.hidden) and self.points > 0
 
 
 @dataclass
@@ -142,6 +143,8 @@ def control(proposal: Proposal, user: Any, now: datetime, view: BallotView) -> V
         blocked = Blocked.closed
     elif proposal.state not in VOTABLE_STATES:
         blocked = Blocked.not_votable
+    elif proposal.is_hidden:
+        blocked = Blocked.hidden
     elif not campaign.allow_own_votes and _is_own(proposal, user.organization_id):
         blocked = Blocked.own
     elif remaining <= 0 and points == 0:
@@ -157,6 +160,9 @@ _REFUSALS: dict[Blocked, Any] = {
     Blocked.not_votable: _l("This proposal is not in the vote."),
     Blocked.own: _l("Your organisation cannot vote for its own proposals or those it partners."),
     Blocked.spent: _l("Your organisation has no votes left."),
+    Blocked.hidden: _l(
+        "This proposal is hidden by moderation and takes no new votes; votes already given stay."
+    ),
 }
 
 
@@ -211,7 +217,7 @@ def set_points(proposal: Proposal, user: User, points: int, now: datetime) -> in
     state = control(proposal, user, now, view)
     if points > 0 and state.blocked is not None:
         raise DomainError(refusal(state.blocked))
-    if points == 0 and state.blocked not in (None, Blocked.spent):
+    if points == 0 and state.blocked not in (None, Blocked.spent, Blocked.hidden):
         raise DomainError(refusal(state.blocked))
     if not 0 <= points <= state.max_points:
         raise DomainError(_l("At most %(n)d points on one proposal.", n=state.max_points))
@@ -349,7 +355,11 @@ def tallies(campaign: Campaign) -> dict[int, Tally]:
     """Points and supporting organisations per proposal, computed in SQL."""
     rows = db.session.execute(
         select(
-            Vote.proposal_id, func.sum(Vote.points), func.count(func.distinct(Vote.organization_id))
+            # One vote per (proposal, organisation) (a unique constraint), so counting votes
+            # counts distinct organisations without DISTINCT's sort.
+            Vote.proposal_id,
+            func.sum(Vote.points),
+            func.count(Vote.id),
         )
         .join(Ballot, Vote.ballot_id == Ballot.id)
         .where(Ballot.campaign_id == campaign.id)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from auth.errors import DomainError
 from auth.models import Organization
 from auth.permissions import Permission, permission_required
-from extensions import db, login_manager
+from extensions import db, limit_per_user, login_manager
 from proposals import voting
 from proposals.models import Ballot, BallotSecrecy, Campaign, Proposal, Vote, VotingMethod
 from proposals.views import bp, campaign_or_404, vote_context
@@ -119,6 +119,7 @@ def _outcome(proposal: Proposal, before: int, points: int, remaining: int, budge
 
 
 @bp.post("/proposals/<int:proposal_id>/vote")
+@limit_per_user("RATELIMIT_VOTE")
 @login_required
 def vote(proposal_id: int) -> ResponseReturnValue:
     proposal = _visible_proposal(proposal_id)

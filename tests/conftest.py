@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from werkzeug.security import generate_password_hash
 
 from app import create_app
 from auth.invitations import CONSENT_VERSION
@@ -29,7 +29,9 @@ from proposals.models import Campaign, Visibility
 PASSWORD = "mavi deniz kırmızı elma"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 START = datetime(2026, 10, 1, 9, 0)  # naive UTC, as the database keeps it
-_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+# argon2id at its cheapest in tests (the parameters below): thousands of sign-ins stay fast.
+ARGON2_TEST = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 
 
 @dataclass
@@ -57,6 +59,13 @@ def _config(url: str, clock: Clock) -> dict[str, Any]:
         "PUBLIC_URL": "",
         "MAIL_SERVER": "",
         "SERVER_NAME": None,
+        **ARGON2_TEST,
+        # Tests move the clock by days while signed in, and sign moderators and organisers
+        # in with a password alone: the session limits and the two-factor requirement are
+        # off unless a test turns them on (tests/test_sessions.py, tests/test_twofactor.py).
+        "SESSION_IDLE_MINUTES": 0,
+        "SESSION_MAX_HOURS": 0,
+        "TWO_FACTOR_REQUIRED_ROLES": (),
     }
 
 

@@ -27,6 +27,7 @@ from extensions import db
 from proposals import search, submission
 from proposals.api_spec import SPEC
 from proposals.demo import DEMO_SLUG, load_demo
+from proposals.discussion import refresh_counts
 from proposals.models import (
     ActivityType,
     Campaign,
@@ -177,6 +178,8 @@ def comment(
         **values,
     )
     db.session.add(made)
+    db.session.flush()
+    refresh_counts(proposal.id)  # as post_comment and delete_comment do
     db.session.commit()
     return made
 

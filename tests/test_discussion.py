@@ -756,3 +756,24 @@ def test_anonymous_visitors_log_in_to_report(proposal, client):
     response = client.get(f"/proposals/{proposal.id}/report")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_the_proposal_row_keeps_its_comment_and_support_counts(
+    proposal, rep_a, rep_b, moderator, make_user, clock
+):
+    """The list shows and sorts by these counts; every write keeps them true."""
+    colleague = make_user(organization=rep_b.organization)
+    first = post(proposal, rep_b, "Destekliyoruz", CommentKind.support, now=clock.now)
+    post(proposal, colleague, "Biz de", CommentKind.support, now=clock.now)  # same organisation
+    post(proposal, moderator, "Bir soru", CommentKind.question, now=clock.now)
+    reply = post(proposal, rep_a, "Teşekkürler", now=clock.now, parent=first)
+    db.session.commit()
+    assert (proposal.comment_count, proposal.support_count) == (4, 1)
+
+    discussion.delete_comment(reply, rep_a, clock.now)
+    discussion.delete_comment(first, rep_b, clock.now)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Proposal, proposal.id)
+    # The colleague's support still counts for the organisation; deleted comments do not.
+    assert (stored.comment_count, stored.support_count) == (2, 1)

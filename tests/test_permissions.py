@@ -219,8 +219,205 @@ MATRIX: list[Row] = [
         {**everyone(404), "participant_a": 200}),
     Row("api.proposal", "GET", "/api/v1/proposals/999999", everyone(404)),
     Row("api.openapi", "GET", "/api/v1/openapi.json", everyone(200)),
+    # Reports (issue 5, item 7): moderators and organisers only; a refusal (nothing to
+    # restore) or a form without its reason is said in words (303 + flash, or 200).
+    Row("moderation.reports", "GET", "/campaigns/{public}/reports",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.reports", "GET", "/campaigns/{public}/reports?show=decided",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.reports", "GET", "/campaigns/unknown/reports",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.dismiss_report", "POST", "/reports/{report_b}/dismiss",
+        {**organizers_only(303), "moderator": 303}, isolated=True),
+    Row("moderation.dismiss_report", "POST", "/reports/999999/dismiss",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.hide_proposal", "GET", "/proposals/{api_proposal}/hide",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.hide_proposal", "POST", "/proposals/{api_proposal}/hide",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.hide_proposal", "POST", "/proposals/{api_proposal}/hide",
+        {**organizers_only(303), "moderator": 303}, (("reason", "Reklam"),), isolated=True),
+    Row("moderation.hide_proposal", "GET", "/proposals/{api_draft_a}/hide",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.restore_proposal", "POST", "/proposals/{api_proposal}/unhide",
+        {**organizers_only(303), "moderator": 303}),
+    Row("moderation.restore_proposal", "POST", "/proposals/999999/unhide",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.hide_comment", "GET", "/comments/{comment_b}/hide",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.hide_comment", "POST", "/comments/{comment_b}/hide",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.hide_comment", "POST", "/comments/{comment_b}/hide",
+        {**organizers_only(303), "moderator": 303}, (("reason", "Hakaret"),), isolated=True),
+    Row("moderation.hide_comment", "GET", "/comments/999999/hide",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.restore_comment", "POST", "/comments/{comment_b}/unhide",
+        {**organizers_only(303), "moderator": 303}),
+    # Themes and the theme board (issue 5, items 1-3): moderators and organisers only. An
+    # empty or refused form comes back with its message (200; ids of nothing here: 400); a
+    # move or an archive goes back to the themes page (303). {theme} is {public}'s one theme.
+    Row("moderation.dashboard", "GET", "/campaigns/{public}/moderation",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.dashboard", "GET", "/campaigns/unknown/moderation",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.themes", "GET", "/campaigns/{public}/themes",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.themes", "GET", "/campaigns/unknown/themes",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.new_theme", "GET", "/campaigns/{public}/themes/new",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.new_theme", "POST", "/campaigns/{public}/themes/new",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.edit_theme", "GET", "/themes/{theme}/edit",
+        {**organizers_only(200), "moderator": 200}),
+    # An empty POST keeps the stored values (Flask-WTF falls back to the object): 303.
+    Row("moderation.edit_theme", "POST", "/themes/{theme}/edit",
+        {**organizers_only(303), "moderator": 303}),
+    Row("moderation.edit_theme", "GET", "/themes/999999/edit",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.move_theme", "POST", "/themes/{theme}/move",
+        {**organizers_only(303), "moderator": 303}, (("direction", "up"),)),
+    Row("moderation.move_theme", "POST", "/themes/{theme}/move",
+        {**organizers_only(400), "moderator": 400}, (("direction", "sideways"),)),
+    Row("moderation.move_theme", "POST", "/themes/999999/move",
+        {**organizers_only(404), "moderator": 404}, (("direction", "up"),)),
+    Row("moderation.archive_theme", "POST", "/themes/{theme}/archive",
+        {**organizers_only(303), "moderator": 303}, isolated=True),
+    Row("moderation.archive_theme", "POST", "/themes/999999/archive",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.board", "GET", "/campaigns/{public}/board",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.board", "GET", "/campaigns/{public}/board?theme=none&status=merged&q=%25",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.board", "GET", "/campaigns/unknown/board",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.board_assign", "POST", "/campaigns/{public}/board/assign",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.board_assign", "POST", "/campaigns/{public}/board/assign",
+        {**organizers_only(400), "moderator": 400},
+        (("proposal_ids", "999999"), ("theme_ids", "999999"), ("action", "add"))),
+    Row("moderation.board_assign", "POST", "/campaigns/unknown/board/assign",
+        {**organizers_only(404), "moderator": 404}),
+    # Personal data and the audit log (issue 5, items 9-10): the list of confirmed personal
+    # data is for moderators and organisers; "Mark reviewed" on an item with nothing
+    # confirmed changes nothing (303 + flash). The audit log is organisers' alone.
+    Row("moderation.personal_data", "GET", "/campaigns/{public}/personal-data",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.personal_data", "GET", "/campaigns/unknown/personal-data",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.review_personal_data", "POST", "/personal-data/proposal/{api_proposal}/review",
+        {**organizers_only(303), "moderator": 303}),
+    Row("moderation.review_personal_data", "POST", "/personal-data/comment/{comment_b}/review",
+        {**organizers_only(303), "moderator": 303}),
+    Row("moderation.review_personal_data", "POST", "/personal-data/comment/999999/review",
+        {**organizers_only(404), "moderator": 404}),
+    Row("audit.log", "GET", "/audit", organizers_only(200)),
+    Row("audit.log", "GET", "/audit?campaign={public}&date_from=not-a-day&page=x",
+        organizers_only(200)),
+    Row("audit.export", "GET", "/audit.csv", organizers_only(200), isolated=True),
+    # Merges and status decisions (issue 5, items 6 and 8): moderators and organisers only.
+    # An empty or refused form comes back with its message (200); {merge} merged two
+    # proposals of {public}: undoing it goes back to the target (303).
+    Row("moderation.merge", "GET", "/proposals/{api_proposal}/merge",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.merge", "GET", "/proposals/{api_proposal}/merge?q=%25&sources=x,999999",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.merge", "POST", "/proposals/{api_proposal}/merge",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.merge", "POST", "/proposals/{api_proposal}/merge",
+        {**organizers_only(200), "moderator": 200},
+        (("sources", "999999"), ("action", "merge"))),
+    Row("moderation.merge", "GET", "/proposals/{api_draft_a}/merge",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.merge", "GET", "/proposals/999999/merge",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.unmerge", "POST", "/merges/{merge}/undo",
+        {**organizers_only(303), "moderator": 303}, isolated=True),
+    Row("moderation.unmerge", "POST", "/merges/999999/undo",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.decide", "GET", "/proposals/{api_proposal}/decision",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.decide", "POST", "/proposals/{api_proposal}/decision",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.decide", "POST", "/proposals/{api_proposal}/decision",
+        {**organizers_only(200), "moderator": 200}, (("state", "accepted"),)),
+    Row("moderation.decide", "GET", "/proposals/{api_draft_a}/decision",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.decide", "GET", "/proposals/999999/decision",
+        {**organizers_only(404), "moderator": 404}),
+    # Theme suggestions and likely duplicates (issue 5, items 4-5): moderators and organisers
+    # only; accepting or dismissing goes back to the suggestions page (303). The list of
+    # similar proposals on the proposal form: whoever may propose there now, and moderators.
+    Row("moderation.suggestions", "GET", "/campaigns/{public}/suggestions",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.suggestions", "GET", "/campaigns/unknown/suggestions",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.accept_suggestion", "POST",
+        "/proposals/{api_proposal}/suggestions/{theme}/accept",
+        {**organizers_only(303), "moderator": 303}, isolated=True),
+    Row("moderation.accept_suggestion", "POST",
+        "/proposals/{api_draft_a}/suggestions/{theme}/accept",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.dismiss_suggestion", "POST",
+        "/proposals/{api_proposal}/suggestions/{theme}/dismiss",
+        {**organizers_only(303), "moderator": 303}, isolated=True),
+    Row("moderation.dismiss_suggestion", "POST", "/proposals/999999/suggestions/{theme}/dismiss",
+        {**organizers_only(404), "moderator": 404}),
+    Row("moderation.duplicates", "GET", "/campaigns/{public}/duplicates?min=60",
+        {**organizers_only(200), "moderator": 200}),
+    Row("moderation.duplicates", "GET", "/campaigns/unknown/duplicates",
+        {**organizers_only(404), "moderator": 404}),
+    Row("proposals.similar", "GET", "/campaigns/{public}/proposals/similar?title=Yayında",
+        members(200)),
+    Row("proposals.similar", "GET", "/campaigns/{members}/proposals/similar?title=Özel",
+        members(200)),
+    Row("proposals.similar", "GET", "/campaigns/{closed}/proposals/similar?title=Yayında",
+        {**members(403), "moderator": 200, "organizer": 200}),
+    Row("proposals.similar", "GET", "/campaigns/unknown/proposals/similar", members(404)),
+    # The campaign's theme stylesheet (issue 5 follow-up: theme colours without inline
+    # style): for whoever may see the campaign, like its page.
+    Row("proposals.theme_styles", "GET", "/campaigns/{public}/themes.css", everyone(200)),
+    Row("proposals.theme_styles", "GET", "/campaigns/{members}/themes.css?v=x", members(200)),
+    Row("proposals.theme_styles", "GET", "/campaigns/unknown/themes.css", everyone(404)),
     # --- end of moderation rows ---
+    # KVKK data rights (issue 6): one's own data (no id in the URL), deletion (an empty POST
+    # shows the form with its errors; the matrix's only organiser is told they cannot leave),
+    # the consent re-ask (already accepted: POST goes on, 303), the record of processing.
+    Row("privacy.export_my_data", "GET", "/account/data.json", members(200)),
+    Row("privacy.delete_account", "GET", "/account/delete", members(200)),
+    Row("privacy.delete_account", "POST", "/account/delete", members(200)),
+    Row("privacy.consent", "GET", "/account/consent", members(200)),
+    Row("privacy.consent", "POST", "/account/consent", members(303)),
+    Row("privacy.record_of_processing", "GET", "/privacy/record-of-processing",
+        organizers_only(200)),
+    Row("privacy.record_of_processing_csv", "GET", "/privacy/record-of-processing.csv",
+        organizers_only(200)),
+    # Sign-in security (issue 6): the second step and set-up of two-factor authentication,
+    # recovery codes, ending sessions, the idle warning's keep-alive. Without a password
+    # just given, the second step sends back to the login page (and the signed-in home).
+    Row("auth.two_factor_login", "GET", "/login/two-factor", everyone(303)),
+    Row("auth.two_factor_login", "POST", "/login/two-factor", everyone(303)),
+    Row("auth.two_factor_setup", "GET", "/account/two-factor/setup", members(200)),
+    Row("auth.two_factor_setup", "POST", "/account/two-factor/setup", members(200)),
+    Row("auth.two_factor", "GET", "/account/two-factor", members(200)),
+    Row("auth.regenerate_recovery_codes", "POST", "/account/two-factor/recovery-codes",
+        members(303)),
+    Row("auth.disable_two_factor", "POST", "/account/two-factor/disable", members(200)),
+    Row("auth.end_other_sessions", "POST", "/account/sessions/end", members(303),
+        isolated=True),
+    Row("auth.end_user_sessions", "POST", "/admin/people/{rep_b}/sessions/end",
+        organizers_only(303)),
+    Row("auth.end_user_sessions", "POST", "/admin/people/999999/sessions/end",
+        organizers_only(404)),
+    Row("auth.reset_two_factor", "POST", "/admin/people/{rep_b}/two-factor/reset",
+        organizers_only(303)),
+    Row("auth.reset_two_factor", "POST", "/admin/people/999999/two-factor/reset",
+        organizers_only(404)),
+    Row("auth.keep_alive", "POST", "/session/keep-alive", {**everyone(200), "anonymous": 401}),
     # --- end of security rows ---
+    # Production serving: health checks for the proxy and the process manager.
+    Row("serving.healthz", "GET", "/healthz", everyone(200)),
+    Row("serving.readyz", "GET", "/readyz", everyone(200)),
     # --- end of serving rows ---
 ]  # fmt: skip
 
@@ -284,6 +481,16 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
     from proposals.models import CommentKind
 
     comment_b = post_comment(api_proposal, rep_b, "Bir yorum", CommentKind.comment, clock.now)
+    from proposals.discussion import report
+
+    report_b = report(rep_b, proposal=api_proposal, reason="Kopya öneri", now=clock.now)
+    from proposals.models import Theme
+
+    theme = Theme(campaign=public, name_tr="Kurumlar arası koordinasyon")
+    db.session.add(theme)
+    from proposals.merging import merge
+
+    merged = merge(proposal(public, "Hedef"), [proposal(public, "Birleşen")], moderator, clock.now)
     db.session.commit()
     people = {
         "participant_a": rep_a,
@@ -307,6 +514,9 @@ def world(app, clock, make_campaign, org_a, org_b, rep_a, rep_b, moderator, orga
         "api_draft_a": api_draft_a.id,
         "partnership_b": partnered.partnerships[0].id,
         "comment_b": comment_b.id,
+        "report_b": report_b.id,
+        "theme": theme.id,
+        "merge": merged.id,
     }
     return people, ids
 

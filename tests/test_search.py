@@ -16,6 +16,7 @@ from sqlalchemy import select
 from auth.models import Organization, User
 from extensions import db
 from proposals import search
+from proposals.discussion import refresh_counts
 from proposals.models import (
     ActivityType,
     Campaign,
@@ -355,6 +356,35 @@ def test_the_organisation_filter_offers_authors_and_confirmed_partners(
     assert list_titles(chosen) == [one.title]
 
 
+def test_with_many_organisations_the_filter_is_a_name_field(
+    browser: Callable[..., FlaskClient],
+    campaign: Campaign,
+    varied: dict[str, Any],
+    make_org: Callable[..., Organization],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A national campaign has thousands of organisations: no list of them, a name search."""
+    monkeypatch.setattr(search, "ORGANIZATION_CHOICES_LIMIT", 2)
+    one = varied["proposals"][0]
+    partner_only = make_org("İZMİR ödemiş Kadın Derneği")
+    db.session.add(
+        Partnership(proposal=one, organization=partner_only, state=PartnershipState.confirmed)
+    )
+    db.session.commit()
+    doc = page(browser().get(f"/campaigns/{campaign.slug}"))
+    assert doc.find("select", name="organization") is None
+    field = doc.one("input", name="organization_name")
+    assert doc.one("label", **{"for": field.get("id")}).text == "Kuruluş"
+    # Turkish casing: "izmir Ödemiş" finds the partner "İZMİR ödemiş …".
+    chosen = browser().get(
+        f"/campaigns/{campaign.slug}", query_string={"organization_name": "izmir Ödemiş"}
+    )
+    assert list_titles(chosen) == [one.title]
+    assert page(chosen).one("input", name="organization_name").get("value") == "izmir Ödemiş"
+    # LIKE's wildcards are searched for literally.
+    assert list_titles(browser().get(f"/campaigns/{campaign.slug}?organization_name=%25")) == []
+
+
 def test_filters_through_the_page_and_the_fragment(
     browser: Callable[..., FlaskClient], campaign: Campaign, varied: dict[str, Any]
 ) -> None:
@@ -390,6 +420,8 @@ def comment(
         **kwargs,
     )
     db.session.add(made)
+    db.session.flush()
+    refresh_counts(proposal.id)  # what post_comment and delete_comment do after a write
     return made
 
 

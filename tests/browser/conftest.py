@@ -26,7 +26,14 @@ import pytest
 import pytest_flask.live_server
 from flask import Flask
 from flask_babel import force_locale, gettext
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 from pytest_flask.live_server import LiveServer
 from sqlalchemy import select
 
@@ -47,6 +54,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HERE = Path(__file__).parent
+# Chromium words its own reports "… violates the following Content Security Policy
+# directive …" (older versions: "Refused to …"); the listener below reports the DOM event
+# too, with the blocked source and line. Both reach the page's console.
+CSP = "Content Security Policy"
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ` +
+                `${e.blockedURI || "inline code"} at ${e.sourceFile}:${e.lineNumber}`));"""
 _REPORT = pytest.StashKey[pytest.TestReport]()
 
 
@@ -139,6 +153,24 @@ def _absolute_links_name_the_live_server(app: Flask) -> None:
 # --- the browser -----------------------------------------------------------------------
 
 
+def watch_csp(page: Page, violations: list[str]) -> None:
+    """Collect every Content-Security-Policy violation ``page`` reports into ``violations``:
+    the app's policy (security.py) is on in the browser suite, and a test tripping it fails."""
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def console(message: ConsoleMessage) -> None:
+        if CSP in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+
+
+def fail_on_csp_violations(violations: list[str]) -> None:
+    if violations:
+        report = "\n".join(dict.fromkeys(violations))
+        pytest.fail(f"Content-Security-Policy violations:\n{report}")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
@@ -160,9 +192,11 @@ def open_page(
 ) -> Iterator[Callable[[], Page]]:
     """A page in a fresh browser context (own cookies: a different visitor) on the server.
 
-    When the test passed, it fails if a page reached an address it never ran axe on."""
+    The test fails if a page reports a Content-Security-Policy violation, and, when it
+    passed, if a page reached an address it never ran axe on."""
     contexts: list[BrowserContext] = []
     watched: list[Coverage] = []
+    violations: list[str] = []
 
     def open_() -> Page:
         context = browser.new_context(
@@ -174,10 +208,12 @@ def open_page(
         contexts.append(context)
         page = context.new_page()
         watched.append(watch(page))
+        watch_csp(page, violations)
         return page
 
     yield open_
     try:
+        fail_on_csp_violations(violations)
         report = request.node.stash.get(_REPORT, None)
         if report is not None and report.passed:
             missed = [url for coverage in watched for url in coverage.unchecked()]
@@ -212,8 +248,11 @@ def page_without_js(
     context.set_default_timeout(10_000)
     page = context.new_page()
     coverage = watch(page)
+    violations: list[str] = []
+    watch_csp(page, violations)
     yield page
     try:
+        fail_on_csp_violations(violations)
         report = request.node.stash.get(_REPORT, None)
         if report is not None and report.passed and coverage.unchecked():
             pytest.fail(f"pages reached without assert_accessible(page): {coverage.unchecked()}")
