@@ -21,7 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -129,10 +138,11 @@ class Timing:
 
 
 def timing() -> Timing | None:
-    """The limits of the current session, or None when idle sessions do not end."""
+    """The limits of the current session, or None when idle sessions do not end (or there
+    is no request: mails rendered by a command)."""
     config = current_app.config
     idle_minutes = config.get("SESSION_IDLE_MINUTES") or 0
-    if not idle_minutes or not current_user.is_authenticated:
+    if not idle_minutes or not has_request_context() or not current_user.is_authenticated:
         return None
     ends_in = None
     max_hours = config.get("SESSION_MAX_HOURS") or 0

@@ -26,6 +26,7 @@ from proposals.models import (
     Comment,
     CommentKind,
     Proposal,
+    ProposalState,
     Theme,
     Visibility,
 )
@@ -305,6 +306,7 @@ def load_demo(now: datetime, password_hash: str) -> DemoReport:
             drafts=demo_content.DRAFTS, comments=demo_content.COMMENTS, staff=staff,
         )  # fmt: skip
         _cast_votes(proposals, reps, share=0.6, start=campaign.voting_opens_at)
+        _moderate(campaign, proposals, reps, staff)
         new_campaigns += 1
     if db.session.scalar(select(Campaign).where(Campaign.slug == MARCH_8_SLUG)) is None:
         # Closed three weeks ago; the organisers published the results.
@@ -327,6 +329,37 @@ def load_demo(now: datetime, password_hash: str) -> DemoReport:
         new_campaigns += 1
     db.session.flush()
     return DemoReport(new_users, new_orgs, new_campaigns)
+
+
+def _moderate(
+    campaign: Campaign, proposals: list[Proposal], reps: dict[int, list[User]],
+    staff: dict[str, User],
+) -> None:  # fmt: skip
+    """What the moderators have done and have waiting, through the same rules as their
+    clicks (so the audit log has it): a theme assigned on the board, a proposal accepted
+    for voting with an official answer, and one open report on a comment."""
+    from proposals import decisions, themes
+
+    moderator = staff["leyla.tunc@ortak.example"]
+    at = campaign.voting_opens_at - timedelta(days=1, hours=3)
+    # "Kampüste flört şiddetine…" was filed under participation; it also concerns support.
+    themes.assign_themes(
+        campaign, [proposals[4].id], [campaign.themes[1].id], True, moderator, at
+    )  # fmt: skip
+    decisions.decide(
+        proposals[0], ProposalState.accepted, moderator, at + timedelta(hours=1),
+        answer_tr="Öneri oylamaya kabul edildi. ŞÖNİM ile ilk görüşme Aralık'ta yapılacak.",
+        answer_en="Accepted for voting. The first meeting with ŞÖNİM will be in December.",
+    )  # fmt: skip
+    comment = db.session.scalar(
+        select(Comment).where(Comment.proposal_id == proposals[3].id).order_by(Comment.id)
+    )
+    if comment is not None:
+        reporter = reps[25][0]
+        discussion.report(
+            reporter, comment=comment, now=campaign.voting_opens_at + timedelta(hours=5),
+            reason="Yorumda bir kadının yaşadıkları, tanınabileceği ayrıntılarla anlatılıyor.",
+        )  # fmt: skip
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -245,6 +245,26 @@ PROPOSALS: list[dict[str, Any]] = [
         "expected_participants": 50,
         "estimated_budget": 12000,
     },
+    # Submitted late, and much like "Mahallede kadın danışma noktaları": the moderators'
+    # likely-duplicate pair, still without a theme.
+    {
+        "org": 13,
+        "partners": [],
+        "confirmed": [],
+        "day": 17,
+        "themes": [],
+        "title": "Mahalle mahalle kadın danışma noktaları",
+        "summary": "Buca ve Karabağlar'ın mahallelerinde haftada bir gün açık, gizliliğe "
+        "önem veren kadın danışma noktaları.",
+        "description": "Danışma noktaları muhtarlıklarda ya da kültür merkezlerinde, "
+        "kadınların rahatça gelebileceği saatlerde açık olacak. Gönüllü avukat ve "
+        "psikologlar nöbetleşe çalışacak.",
+        "activity_type": "other",
+        "district": "Karabağlar",
+        "target_group": "Mahallede yaşayan kadınlar",
+        "expected_participants": 250,
+        "estimated_budget": 70000,
+    },
 ]
 
 # A draft nobody else sees yet (Karşıyaka's second idea).

@@ -21,18 +21,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auth.mail import external_url
 from auth.models import Organization, User
 from extensions import db
 from proposals import results
 from proposals.labels import STATE_LABELS, district_label, label
-from proposals.models import Campaign, Comment, Proposal, ProposalState
+from proposals.models import Campaign, Comment, CommentKind, Proposal, ProposalState
 from proposals.ranking import Entry, RankedRow
 
 FORMATS = ("csv", "xlsx", "json")
@@ -41,7 +42,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-BATCH_SIZE = 500  # proposals whose details are loaded (and written) at a time
+BATCH_SIZE = 2_000  # proposals whose details are loaded (and written) at a time
 
 COLUMNS: tuple[tuple[str, Any], ...] = (
     ("rank", _l("Rank")),
@@ -71,9 +72,17 @@ def headers() -> list[str]:
 
 
 def build_row(
-    row: RankedRow, detail: results.Details, locale: str, link: Callable[[int], str]
+    row: RankedRow,
+    detail: results.Details,
+    locale: str,
+    link: Callable[[int], str],
+    texts: Callable[[str, Any], str] | None = None,
 ) -> list[Any]:
-    """One proposal's typed values, in the order of ``COLUMNS``."""
+    """One proposal's typed values, in the order of ``COLUMNS``.
+
+    ``texts`` (from ``label_texts``) gives the translated labels once per export.
+    """
+    text = texts or _label_text
     return [
         row.rank,
         row.tied,
@@ -81,8 +90,8 @@ def build_row(
         detail.organization,
         list(detail.partners),
         [theme.name(locale) for theme in detail.themes],
-        district_label(detail.district) if detail.district else "",
-        label("activity", detail.activity_type),
+        text("district", detail.district) if detail.district else "",
+        text("activity", detail.activity_type),
         row.entry.points,
         row.entry.supporters,
         detail.comments,
@@ -90,6 +99,15 @@ def build_row(
         detail.state,
         link(row.entry.proposal_id),
     ]
+
+
+def _label_text(kind: str, value: Any) -> str:
+    return district_label(value) if kind == "district" else label(kind, value)
+
+
+def label_texts() -> Callable[[str, Any], str]:
+    """Translated labels, looked up once per (kind, value) for the length of one export."""
+    return cache(_label_text)
 
 
 def build(
@@ -120,13 +138,14 @@ def iter_rows(
     """The typed rows, loading the details of ``batch_size`` proposals at a time."""
     size = batch_size or BATCH_SIZE
     link = proposal_link()
+    texts = label_texts()
     for start in range(0, len(rows), size):
         batch = rows[start : start + size]
         found = results.details(row.entry.proposal_id for row in batch)
         for row in batch:
             detail = found.get(row.entry.proposal_id)
             if detail is not None:  # deleted since the ranking was read: leave it out
-                yield build_row(row, detail, locale, link)
+                yield build_row(row, detail, locale, link, texts)
 
 
 # --- formatting cells -----------------------------------------------------------------------
@@ -141,19 +160,32 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_DANGEROUS_START) else text
 
 
+def cell_formatter() -> Callable[[Any], Any]:
+    """``spreadsheet_cell`` with its words translated once: an export of 20,000 rows would
+    otherwise ask Babel for "yes" and each state's label 20,000 times."""
+    yes_no = {True: _("yes"), False: _("no")}
+    states = {state: neutralise(str(STATE_LABELS.get(state.value, state.value)))
+              for state in ProposalState}  # fmt: skip
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return yes_no[value]
+        if isinstance(value, ProposalState):
+            return states[value]
+        if isinstance(value, list | tuple):
+            return neutralise("; ".join(str(v) for v in value))
+        if isinstance(value, str):
+            return neutralise(value)
+        return value
+
+    return cell
+
+
 def spreadsheet_cell(value: Any) -> Any:
     """A typed value as a spreadsheet shows it: words for yes/no and states, lists joined."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, ProposalState):
-        return neutralise(str(STATE_LABELS.get(value.value, value.value)))
-    if isinstance(value, list | tuple):
-        return neutralise("; ".join(str(v) for v in value))
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    return cell_formatter()(value)
 
 
 def json_value(value: Any) -> Any:
@@ -173,8 +205,9 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow([neutralise(h) for h in header])
+    cell = cell_formatter()
     for row in rows:
-        writer.writerow([spreadsheet_cell(v) for v in row])
+        writer.writerow([cell(v) for v in row])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -182,9 +215,9 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     yield buffer.getvalue()
 
 
-def _xlsx_text(value: Any) -> Any:
-    cell = spreadsheet_cell(value)
-    return _ILLEGAL_XML.sub("", cell) if isinstance(cell, str) else cell
+def _xlsx_text(value: Any, cell: Callable[[Any], Any] = spreadsheet_cell) -> Any:
+    text = cell(value)
+    return _ILLEGAL_XML.sub("", text) if isinstance(text, str) else text
 
 
 @dataclass(frozen=True)
@@ -232,6 +265,7 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
     bold = Font(bold=True)
     link_font = Font(color="0563C1", underline="single")
     used: set[str] = set()
+    cell_text = cell_formatter()
     for sheet in sheets:
         ws = workbook.create_sheet(title=_sheet_title(sheet.title, used))
         for index, width in enumerate(sheet.widths, start=1):
@@ -244,7 +278,7 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            values: list[Any] = [_xlsx_text(v) for v in row]
+            values: list[Any] = [_xlsx_text(v, cell_text) for v in row]
             for column in sheet.link_columns:
                 url = row[column]
                 if isinstance(url, str) and url.startswith(("http://", "https://")):
@@ -289,14 +323,35 @@ def all_proposal_rows(
         yield values
 
 
-def comment_rows(campaign: Campaign, batch_size: int | None = None) -> Iterator[list[Any]]:
-    """Every comment on the campaign's proposals, oldest first, read in batches by id."""
+# A meeting reads comments, it does not page through a national campaign's 200,000: past
+# this many the sheet ends with a line saying how many more there are.
+COMMENT_SHEET_LIMIT = 10_000
+
+
+def comment_rows(
+    campaign: Campaign, batch_size: int | None = None, limit: int | None = None
+) -> Iterator[list[Any]]:
+    """The comments on the campaign's proposals, oldest first, read in batches by id; at
+    most ``limit`` (COMMENT_SHEET_LIMIT), then a line counting the rest."""
     from proposals.discussion import kind_label
 
     size = batch_size or BATCH_SIZE
+    most = limit or COMMENT_SHEET_LIMIT
     zone = campaign.zone
-    last = 0
+    kinds = {kind: kind_label(kind) for kind in CommentKind}
+    deleted = _("(deleted)")
+    last = written = 0
     while True:
+        if written >= most:
+            rest = db.session.scalar(
+                select(func.count(Comment.id))
+                .join(Proposal, Proposal.id == Comment.proposal_id)
+                .where(Proposal.campaign_id == campaign.id, Comment.id > last)
+            )
+            if rest:
+                yield [_("… and %(num)d more comments, not included in this workbook.",
+                         num=rest), "", "", "", None, ""]  # fmt: skip
+            return
         batch = db.session.execute(
             select(
                 Comment.id, Proposal.title, User.name, Organization.name, Comment.kind,
@@ -310,17 +365,20 @@ def comment_rows(campaign: Campaign, batch_size: int | None = None) -> Iterator[
             .limit(size)
         ).all()  # fmt: skip
         for _id, title, author, organization, kind, created_at, body, deleted_at in batch:
+            if written == most:
+                break
             yield [
                 title,
                 author or "",
                 organization or "",
-                kind_label(kind),
+                kinds[CommentKind(kind)],
                 created_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None),
-                _("(deleted)") if deleted_at is not None else body,
+                deleted if deleted_at is not None else body,
             ]
-        if len(batch) < size:
+            written += 1
+            last = _id
+        if len(batch) < size and written < most:
             return
-        last = batch[-1][0]
 
 
 def theme_rows(campaign: Campaign, ranked: Sequence[RankedRow], locale: str) -> Iterator[list[Any]]:

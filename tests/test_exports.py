@@ -18,7 +18,7 @@ from auth.models import AuditEntry
 from extensions import db
 from proposals import exports, results
 from proposals.labels import STATE_LABELS
-from proposals.models import Proposal, ProposalState
+from proposals.models import Comment, CommentKind, Proposal, ProposalState
 from tests.conftest import PASSWORD
 from tests.people_helpers import tr
 from tests.results_helpers import voted  # noqa: F401 - fixture
@@ -243,8 +243,8 @@ def counting_queries():
 
 
 def detail_batches(statements: list[str]) -> int:
-    """How many batches of details were loaded (one 'comments' count query per batch)."""
-    return sum(1 for s in statements if "count(comments.id)" in s)
+    """How many batches of details were loaded (one query for the proposals' own columns)."""
+    return sum(1 for s in statements if "proposals.estimated_budget" in s)
 
 
 def test_csv_streams_and_loads_details_in_batches(voted, client, organizer, monkeypatch):
@@ -269,7 +269,7 @@ def test_csv_streams_and_loads_details_in_batches(voted, client, organizer, monk
     assert seen == [1, 1, 2, 2, 3, 3]
 
 
-def test_csv_of_many_proposals_is_sent_in_pieces(voted, client, organizer):
+def test_csv_of_many_proposals_is_sent_in_pieces(voted, client, organizer, monkeypatch):
     """1,200 proposals: the default batch (500) and chunk (64 KiB) sizes, as in production."""
     campaign = voted.campaign
     author = voted.orgs["A"]
@@ -282,6 +282,7 @@ def test_csv_of_many_proposals_is_sent_in_pieces(voted, client, organizer):
         ],
     )  # fmt: skip
     db.session.commit()
+    monkeypatch.setattr(exports, "BATCH_SIZE", 500)
     login(client, organizer)
     with counting_queries() as statements:
         response = client.get(f"/campaigns/{campaign.slug}/results.csv")
@@ -297,3 +298,27 @@ def test_csv_of_many_proposals_is_sent_in_pieces(voted, client, organizer):
     assert loaded[0] < 3 and loaded[-1] == 3
     assert len(sizes) >= 2 and max(sizes) < 2 * exports.CSV_CHUNK
     assert sum(sizes) > 100_000
+
+
+def test_the_comments_sheet_stops_at_its_limit_and_says_how_many_are_left_out(voted, clock):
+    """A national campaign's 200,000 comments do not go into a meeting workbook."""
+    proposal = next(iter(voted.proposals.values()))
+    author = next(iter(voted.reps.values()))
+    db.session.execute(
+        insert(Comment),
+        [
+            {"proposal_id": proposal.id, "author_id": author.id, "kind": CommentKind.comment,
+             "body": f"Yorum {n}", "created_at": clock.now}
+            for n in range(7)
+        ],
+    )  # fmt: skip
+    db.session.commit()
+    everything = list(exports.comment_rows(voted.campaign, batch_size=2, limit=1000))
+    total = len(everything)
+    assert [row[5] for row in everything[-7:]] == [f"Yorum {n}" for n in range(7)]
+    rows = list(exports.comment_rows(voted.campaign, batch_size=2, limit=total - 2))
+    assert rows[: total - 2] == everything[: total - 2]
+    assert len(rows) == total - 1
+    assert "2" in rows[-1][0] and rows[-1][5] == ""  # "… and 2 more comments"
+    exact = list(exports.comment_rows(voted.campaign, batch_size=2, limit=total))
+    assert exact == everything  # exactly at the limit: no closing line

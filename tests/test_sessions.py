@@ -260,3 +260,36 @@ def test_keep_alive_needs_the_pages_csrf_token(app, rep_a, limits):
     assert client.post("/session/keep-alive").status_code == 400
     kept = client.post("/session/keep-alive", headers={"X-CSRFToken": header_token})
     assert kept.status_code == 200 and kept.json["signed_in"] is True
+
+
+def test_mails_rendered_by_a_command_need_no_session(app):
+    """The demo and send-digests render mails outside any request; timing must not fail.
+
+    A thread of its own: the test's pushed request context does not follow it there.
+    """
+    import threading
+
+    from auth import sessions
+    from auth.mail import queue_mail
+
+    app.config["SESSION_IDLE_MINUTES"] = 30
+    outcome: dict[str, object] = {}
+
+    def command() -> None:
+        try:
+            with app.app_context():
+                outcome["timing"] = sessions.timing()
+                outcome["mail"] = queue_mail(
+                    "kisi@ornek.example", locale="tr", kind="test", subject="Konu",
+                    template="notification", user=None, text="Merhaba",
+                    link="https://ortak.example/",
+                ).body_text  # fmt: skip
+        except Exception as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=command)
+    worker.start()
+    worker.join()
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["timing"] is None
+    assert "Merhaba" in str(outcome["mail"])
