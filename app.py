@@ -59,6 +59,17 @@ def _database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "ortak.sqlite3")
 
 
+def _engine_options(url: str) -> dict[str, Any]:
+    """Connections are checked before use, so a database restart costs no request; the pool
+    is per worker process (README, "Deploying": keep workers × pool under max_connections)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["pool_size"] = int(os.environ.get("DB_POOL_SIZE", "5"))
+        options["max_overflow"] = int(os.environ.get("DB_MAX_OVERFLOW", "10"))
+        options["pool_recycle"] = 1800  # under any idle-connection timeout of a proxy
+    return options
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -67,7 +78,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_database_url(instance_path)),
         "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Istanbul"),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "tr",

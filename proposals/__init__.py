@@ -1,4 +1,4 @@
-"""Everything on a campaign: campaigns and phases, themes (proposals, ballots and more to come)."""
+"""Everything on a campaign: phases, proposals and discussion, ballots and results, moderation."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from proposals import (
+    # The *_views modules add their routes to views.bp or moderation.bp when imported.
+    from proposals import (  # noqa: F401 - imported for their routes
         api,
         cli,
         discussion_views,
         labels,
+        merge_views,
         moderation,
+        personal_data_views,
         privacy,
-        proposal_views,  # noqa: F401 - adds its routes to views.bp
-        results_views,  # noqa: F401 - adds its routes to views.bp
-        theme_views,  # noqa: F401 - the theme stylesheet on views.bp, the rest on moderation.bp
+        proposal_views,
+        report_views,
+        results_views,
+        suggestion_views,
+        theme_views,
         views,
         voting_views,
     )
@@ -23,12 +28,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(discussion_views.bp)
-    # Moderation feature modules add their routes to moderation.bp when imported:
-    # --- moderation view modules ---
-    from proposals import suggestion_views  # noqa: F401
-    from proposals import merge_views  # noqa: F401
-    from proposals import personal_data_views  # noqa: F401
-    from proposals import report_views  # noqa: F401
     app.register_blueprint(moderation.bp)
     app.jinja_env.globals.update(
         label=labels.label,

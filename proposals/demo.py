@@ -336,16 +336,13 @@ def _moderate(
     staff: dict[str, User],
 ) -> None:  # fmt: skip
     """What the moderators have done and have waiting, through the same rules as their
-    clicks (so the audit log has it): a theme assigned on the board, a proposal accepted
-    for voting with an official answer, and one open report on a comment."""
-    from proposals import decisions, themes
+    clicks (so the audit log has it): a proposal accepted for voting with an official
+    answer, and one open report on a comment. The themes the proposals carry are the
+    suggestions' yardstick (tests/test_similarity.py), so the demo leaves them as written."""
+    from proposals import decisions
 
     moderator = staff["leyla.tunc@ortak.example"]
     at = campaign.voting_opens_at - timedelta(days=1, hours=3)
-    # "Kampüste flört şiddetine…" was filed under participation; it also concerns support.
-    themes.assign_themes(
-        campaign, [proposals[4].id], [campaign.themes[1].id], True, moderator, at
-    )  # fmt: skip
     decisions.decide(
         proposals[0], ProposalState.accepted, moderator, at + timedelta(hours=1),
         answer_tr="Öneri oylamaya kabul edildi. ŞÖNİM ile ilk görüşme Aralık'ta yapılacak.",

@@ -129,6 +129,7 @@ def fresh_request_globals(app: Flask) -> Iterator[None]:
     def forget_request_caches() -> None:
         g.pop("_flask_babel", None)
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF's per-request token: each client has its own
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_caches)
     yield
