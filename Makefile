@@ -43,11 +43,16 @@ serve: $(STAMP) static/vendor/htmx.min.js translations
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
+# The server-side suite spreads over the CPUs (pytest-xdist); the browser suite runs after
+# it, alone, as it starts servers and Chromium of its own.
 test: $(STAMP) static/vendor/htmx.min.js translations
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto -m "not browser"
+	$(BIN)/pytest -q tests/browser
 
 test-postgres: $(STAMP) static/vendor/htmx.min.js translations
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -m "not browser"
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -n auto -m "not browser" --ignore=tests/test_vote_concurrency.py
+	# The concurrency tests open 60 connections each: alone, after the others.
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q tests/test_vote_concurrency.py
 
 test-browser: $(STAMP) static/vendor/htmx.min.js translations
 	$(BIN)/pytest -q tests/browser

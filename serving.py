@@ -90,6 +90,8 @@ def init_app(app: Flask) -> None:
     # compressed. Cookies are SameSite=Lax, so a cross-site page cannot make the browser
     # send the many credentialed requests a compression side-channel (BREACH) needs.
     app.config.setdefault("COMPRESS_STREAMS", False)
+    # COMPRESS=0 when the reverse proxy compresses instead.
+    app.config.setdefault("COMPRESS_REGISTER", os.environ.get("COMPRESS", "1") != "0")
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     compress.init_app(app)
 

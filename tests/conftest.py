@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from auth.invitations import CONSENT_VERSION
@@ -27,7 +27,25 @@ from extensions import db
 from proposals.models import Campaign, Visibility
 
 PASSWORD = "mavi deniz kırmızı elma"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _per_worker(url: str) -> str:
+    """Under pytest-xdist every worker gets a PostgreSQL database of its own (test_gw0, …),
+    created on first use: workers sharing one would truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _per_worker(os.environ.get("TEST_DATABASE_URL", ""))
 START = datetime(2026, 10, 1, 9, 0)  # naive UTC, as the database keeps it
 # argon2id at its cheapest in tests (the parameters below): thousands of sign-ins stay fast.
 ARGON2_TEST = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}

@@ -55,6 +55,8 @@ from tests.dom import parse
 from tests.people_helpers import tr
 from tests.voting_helpers import org_c, voting_campaign  # noqa: F401 - fixtures
 
+# Each test opens up to 60 connections: CI runs this file on its own, after the rest of
+# the PostgreSQL suite has run in parallel (.ci/run), so it never meets another worker.
 pytestmark = pytest.mark.postgres_only
 
 APPLICATION_NAME = "ortak-vote-concurrency"  # how our connections show in pg_stat_activity
