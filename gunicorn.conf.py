@@ -30,8 +30,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 
 def post_fork(server, worker):
     """Connections must never cross a fork: drop any the master opened while loading."""
-    from extensions import db
-
     app = worker.app.wsgi()
-    with app.app_context():
-        db.engine.dispose(close=False)
+    extension = getattr(app, "extensions", {}).get("sqlalchemy")
+    if extension is not None:
+        with app.app_context():
+            for engine in extension.engines.values():
+                engine.dispose(close=False)

@@ -45,6 +45,9 @@ serve 8003 4 'bench.bare_app:create_app()'
 wait_up 8001 /healthz; wait_up 8003 /bare
 run ortak http://127.0.0.1:8001 OrtakVoter
 run bare http://127.0.0.1:8003 BareEndpoint
+# Saturation, no pause between requests: the list page against the bare endpoint.
+USERS=${FLAT_USERS:-50} run list-flat-out http://127.0.0.1:8001 ListPageFlatOut
+USERS=${FLAT_USERS:-50} run bare-flat-out http://127.0.0.1:8003 BareFlatOut
 cleanup; pids=()
 
 # Two app servers, two workers each, users alternating between them: signed-cookie

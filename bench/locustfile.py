@@ -18,7 +18,7 @@ import random
 import re
 import threading
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, constant, task
 
 SLUG = os.environ.get("BENCH_SLUG", "ulusal-olcek")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "ortak-demo-2026")
@@ -53,7 +53,7 @@ class OrtakVoter(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code != 302:
+            if response.status_code not in (302, 303):
                 response.failure(f"login answered {response.status_code}")
         self.token = CSRF.search(self.client.get("/", name="/").text).group(1)
         self.proposals: list[str] = []
@@ -103,3 +103,23 @@ class BareEndpoint(FastHttpUser):
     @task
     def bare(self) -> None:
         self.client.get("/bare", name="/bare")
+
+
+class ListPageFlatOut(FastHttpUser):
+    """Saturation: anonymous visitors reading the campaign list, no pause between requests."""
+
+    wait_time = constant(0)
+
+    @task
+    def list_page(self) -> None:
+        self.client.get(f"/campaigns/{SLUG}", name="/campaigns/[slug] (flat out)")
+
+
+class BareFlatOut(FastHttpUser):
+    """Saturation of the bare endpoint: the framework's ceiling on this machine."""
+
+    wait_time = constant(0)
+
+    @task
+    def bare(self) -> None:
+        self.client.get("/bare", name="/bare (flat out)")

@@ -199,6 +199,9 @@ class Proposal(db.Model):
             "ix_proposals_campaign_submitted_state_id", "campaign_id", "submitted_at", "state", "id"
         ),
         Index("ix_proposals_campaign_submitted", "campaign_id", "submitted_at"),
+        # The list's "most discussed" and "most supported" orders, read backwards.
+        Index("ix_proposals_campaign_comment_count", "campaign_id", "comment_count"),
+        Index("ix_proposals_campaign_support_count", "campaign_id", "support_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
