@@ -56,7 +56,8 @@ def _signed_in(user: Any) -> bool:
 
 
 def may_comment(proposal: Proposal, user: Any, now: datetime) -> bool:
-    """Invited people, on a published proposal they can see, until the campaign closes.
+    """Invited people, on a published proposal they can see and moderation has not hidden,
+    until the campaign closes.
 
     A representative speaks for an organisation, so one without an organisation may not;
     moderators and organisers speak for the municipality.
@@ -67,6 +68,7 @@ def may_comment(proposal: Proposal, user: Any, now: datetime) -> bool:
         return False
     return (
         proposal.is_published
+        and not proposal.is_hidden  # hidden by moderation: the discussion pauses too
         and proposal.can_view(user)
         and proposal.campaign.phase(now) != Phase.closed
     )

@@ -126,29 +126,35 @@ class Details:
 
 
 def details(proposal_ids: Iterable[int]) -> dict[int, Details]:
-    """Details of the given proposals in three queries (call it per batch of rows)."""
+    """Details of the given proposals in three queries (call it per batch of rows).
+
+    Organisation names come from correlated lookups by primary key rather than a join:
+    given ``proposals.id IN (…)`` and a join, SQLite's planner scans every organisation
+    and probes the proposals per organisation (14 s for a 20,000-row export instead of 1).
+    """
     ids = list(proposal_ids)
     if not ids:
         return {}
+
+    def name_of(org_id: Any, column: Any = Organization.name) -> Any:
+        return select(column).where(Organization.id == org_id).scalar_subquery()
+
     proposals = db.session.execute(
         select(
             Proposal.id,
-            Organization.name,
+            name_of(Proposal.organization_id),
             Proposal.estimated_budget,
             Proposal.state,
             Proposal.district,
             Proposal.activity_type,
             Proposal.comment_count,
-        )
-        .join(Organization, Organization.id == Proposal.organization_id)
-        .where(Proposal.id.in_(ids))
+        ).where(Proposal.id.in_(ids))
     ).all()
     partners: dict[int, list[str]] = defaultdict(list)
     for proposal_id, name in db.session.execute(
-        select(Partnership.proposal_id, Organization.name)
-        .join(Organization, Organization.id == Partnership.organization_id)
+        select(Partnership.proposal_id, name_of(Partnership.organization_id))
         .where(Partnership.proposal_id.in_(ids), Partnership.state == PartnershipState.confirmed)
-        .order_by(Organization.name_folded)
+        .order_by(name_of(Partnership.organization_id, Organization.name_folded))
     ):
         partners[proposal_id].append(name)
     themes: dict[int, list[Theme]] = defaultdict(list)

@@ -390,3 +390,19 @@ def test_an_organisation_may_take_its_vote_back_from_a_hidden_proposal(
     reports.hide(proposal, moderator, "İnceleniyor.", clock.now)
     db.session.commit()
     assert attempt(proposal, rep_b, 0, clock.now) == 3
+
+
+def test_nobody_comments_on_a_hidden_proposal_until_it_is_restored(
+    proposal, rep_b, moderator, clock
+):
+    """The discussion pauses with the proposal: a direct POST cannot add to it either."""
+    assert discussion.may_comment(proposal, rep_b, clock.now)
+    reports.hide(proposal, moderator, "Kişisel veri.", clock.now)
+    db.session.commit()
+    assert not discussion.may_comment(proposal, rep_b, clock.now)
+    with pytest.raises(DomainError):
+        discussion.post_comment(proposal, rep_b, "Yine de yazıyorum", CommentKind.comment,
+                                clock.now)  # fmt: skip
+    reports.restore(proposal, moderator, clock.now)
+    db.session.commit()
+    assert discussion.may_comment(proposal, rep_b, clock.now)
