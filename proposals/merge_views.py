@@ -30,7 +30,7 @@ from proposals import decisions, merging
 from proposals.labels import label
 from proposals.models import Comment, Merge, Proposal, ProposalState
 from proposals.moderation import bp
-from text import fold
+from proposals.search import words_match
 from web import attach_error, clock, safe_next
 
 CANDIDATES_SHOWN = 50
@@ -102,9 +102,7 @@ def _candidates(target: Proposal, q: str, selected: list[int]) -> tuple[list[Pro
         Proposal.id != target.id,
         Proposal.state.in_(merging.MERGEABLE_STATES),
     )
-    for word in fold(q).split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+    statement = statement.where(*words_match(Proposal.search_text, q))
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     found = db.session.scalars(
         statement.order_by(Proposal.title, Proposal.id).limit(CANDIDATES_SHOWN)

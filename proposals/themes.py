@@ -41,6 +41,7 @@ from proposals.models import (
     Vote,
     proposal_themes,
 )
+from proposals.search import words_match
 from text import fold
 
 NAME_MAX = 120
@@ -535,9 +536,7 @@ def _table_conditions(campaign: Campaign, filters: BoardFilters) -> list[Any]:
                 proposal_themes.c.theme_id == filters.theme,
             )
         )
-    for word in fold(filters.q).split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Proposal.search_text.like(f"%{escaped}%", escape="\\"))
+    conditions.extend(words_match(Proposal.search_text, filters.q))
     return conditions
 
 
